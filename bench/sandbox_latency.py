@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Sandbox-run latency of one Python exercise: warm pool vs `docker run` per request vs local.
+
+    .venv/bin/python bench/sandbox_latency.py [--runs 40] [--write docs/performance.md]
+
+All three use the same image, harness, limits, job and judging. The baseline does what the
+original system did for every request: create and start a container with the harness as its
+command, attach, send the job, wait, remove (`docker run -i --rm`). The pool backend execs into a
+pre-started container and removes it in the background. Runs alternate between backends so that
+machine noise falls on all of them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import socket
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from codegym.checker import build_request  # noqa: E402
+from codegym.config import DockerSettings, SandboxLimits  # noqa: E402
+from codegym.content import load_content  # noqa: E402
+from codegym.grading import grade  # noqa: E402
+from codegym.logging_setup import configure_logging  # noqa: E402
+from codegym.sandbox import LocalSandbox, RunReport, RunRequest  # noqa: E402
+from codegym.sandbox.docker_backend import DockerSandbox  # noqa: E402
+from codegym.sandbox.events import EventStream  # noqa: E402
+
+EXERCISE = "py-sum-evens"
+MARK_BEGIN = "<!-- bench:sandbox_latency:begin -->"
+MARK_END = "<!-- bench:sandbox_latency:end -->"
+
+
+class DockerRunPerRequest:
+    """The baseline: a new container per request, created, run and removed on the hot path."""
+
+    name = "docker run"
+
+    def __init__(self, pooled: DockerSandbox) -> None:
+        self._pooled = pooled
+        self._api = pooled.client.api
+
+    def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport:
+        started = time.perf_counter()
+        spec = self._pooled._container_spec(request.language, request.limits)
+        config = self._pooled._run_options(spec)
+        container = self._api.create_container(
+            spec.image,
+            ["python3", "-I", "-S", "/opt/codegym/harness.py"],
+            stdin_open=True,
+            stdin_once=True,
+            user=spec.user,
+            working_dir="/tmp",
+            network_disabled=True,
+            host_config=self._api.create_host_config(**config),
+        )["Id"]
+        try:
+            attached = self._api.attach_socket(
+                container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+            )
+            raw = getattr(attached, "_sock", attached)
+            self._api.start(container)
+            raw.sendall(json.dumps(request.job()).encode())
+            raw.shutdown(socket.SHUT_WR)
+            stream = EventStream(request)
+            stderr = bytearray()
+            DockerSandbox._pump(raw, stream, stderr, started + request.limits.wall_s, cancel)
+            raw.close()
+            exit_code = self._api.wait(container)["StatusCode"]
+        finally:
+            self._api.remove_container(container, force=True)
+        return stream.finish("docker run", (time.perf_counter() - started) * 1000, exit_code, None)
+
+    def close(self) -> None:
+        pass
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40, help="runs per backend")
+    parser.add_argument("--pause", type=float, default=0.15, help="seconds between rounds")
+    parser.add_argument("--write", type=Path, help="update this Markdown file's table")
+    args = parser.parse_args()
+    configure_logging("WARNING")
+
+    problem = load_content(ROOT / "content").get(EXERCISE)
+    limits = SandboxLimits()
+    pooled = DockerSandbox(DockerSettings(pool_size=2))
+    pooled.warm("python", limits)
+    backends = {
+        "Docker, warm pool": pooled,
+        "docker run per request": DockerRunPerRequest(pooled),
+        "local": LocalSandbox(),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in backends}
+    time.sleep(2)  # let the pool fill
+    try:
+        for round_number in range(args.runs + 3):
+            for name, backend in backends.items():
+                request = build_request(problem, problem.body.solution, limits)
+                began = time.perf_counter()
+                report = backend.run(request)
+                verdict = grade(problem, report)
+                elapsed = (time.perf_counter() - began) * 1000
+                if verdict.status != "pass":
+                    raise SystemExit(f"{name}: the reference solution did not pass: {verdict}")
+                if round_number >= 3:  # warm-up rounds are not counted
+                    samples[name].append(elapsed)
+            time.sleep(args.pause)  # a learner does not save continuously; the pool refills
+    finally:
+        pooled.close()
+
+    baseline = statistics.median(samples["docker run per request"])
+    rows = []
+    for name, values in samples.items():
+        p50, p95 = statistics.median(values), percentile(values, 0.95)
+        rows.append(f"| {name} | {p50:.0f} | {p95:.0f} | {baseline / p50:.1f}× |")
+    table = "\n".join(
+        [
+            f"Sandbox run of `{EXERCISE}` (reference solution, {len(problem.body.tests)} tests), "
+            f"{args.runs} runs per backend, interleaved; measured "
+            f"{time.strftime('%Y-%m-%d')} on {platform.machine()}, "
+            f"{_cpu_count()} cores, Python {platform.python_version()}.",
+            "",
+            "| backend | p50 ms | p95 ms | speed-up vs `docker run` (p50) |",
+            "|---|---|---|---|",
+            *rows,
+        ]
+    )
+    print(table)
+    if args.write:
+        _write(args.write, table)
+    return 0
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _write(path: Path, table: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"{MARK_BEGIN}\n{table}\n{MARK_END}"
+    if MARK_BEGIN in text and MARK_END in text:
+        head, rest = text.split(MARK_BEGIN, 1)
+        tail = rest.split(MARK_END, 1)[1]
+        text = head + block + tail
+    else:
+        text += ("\n" if text else "") + "## Sandbox run latency\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Set-up and entry points that need nothing but Python 3.10+ and git.
+
+    python3 make.py practice [DIR]   # install Code Gym in .venv, write exercises to DIR, check one
+    python3 make.py test [ARGS...]   # install the test tools in .venv and run the test suite
+    python3 make.py install          # just the .venv (used by .ci/run)
+
+Each command creates `.venv` next to this file when it is missing and reinstalls only when
+pyproject.toml changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _run(*command: str | Path, check: bool = True) -> int:
+    return subprocess.run([str(c) for c in command], cwd=ROOT, check=check).returncode
+
+
+def ensure_venv(extras: str = "test") -> None:
+    if sys.version_info < (3, 10):  # noqa: UP036 (make.py may run on an old Python)
+        sys.exit(f"Code Gym needs Python 3.10 or newer (this is {sys.version.split()[0]}).")
+    if not PYTHON.exists():
+        print(f"creating {VENV.relative_to(ROOT)} …", flush=True)
+        try:
+            venv.create(VENV, with_pip=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            sys.exit(
+                f"could not create a virtual environment ({exc}). On Debian/Ubuntu: "
+                "sudo apt install python3-venv"
+            )
+    stamp = VENV / ".codegym-installed"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print("installing Code Gym and its dependencies …", flush=True)
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+    stamp.write_text(digest)
+
+
+def practice(args: list[str]) -> int:
+    ensure_venv()
+    workspace = Path(args[0] if args else "gym").resolve()
+    codegym = BIN / "codegym"
+    _run(codegym, "init", workspace)
+    first = sorted(workspace.glob("python/*/*.py"))
+    if first:
+        print(f"\n$ codegym check {first[0]}\n", flush=True)
+        _run(codegym, "check", first[0], check=False)
+    print(
+        f"\nYour exercises are in {workspace}. Edit a file, then run:\n"
+        f"  {codegym} check <file>\n"
+        "Docker is used when an engine is running and the images are built "
+        f"({codegym} images build); otherwise a local sandbox runs the tests."
+    )
+    return 0
+
+
+def test(args: list[str]) -> int:
+    ensure_venv()
+    return _run(PYTHON, "-m", "pytest", *args, check=False)
+
+
+def main() -> int:
+    command, *rest = sys.argv[1:] or ["help"]
+    if command == "practice":
+        return practice(rest)
+    if command == "test":
+        return test(rest)
+    if command == "install":
+        ensure_venv()
+        return 0
+    print(__doc__)
+    return 0 if command in ("help", "-h", "--help") else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

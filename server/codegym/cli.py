@@ -1,0 +1,257 @@
+"""The `codegym` command. Exit codes: 0 success, 1 tests fail (check) or findings (validate),
+2 usage, content or engine error (one clear line on stderr, no traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .checker import check_source
+from .config import Settings
+from .content import Content, Problem, load_content, resolve_content_dir
+from .grading import Verdict
+from .logging_setup import configure_logging
+from .sandbox import SandboxError, open_sandbox
+from .workspace import exercise_id_of, init_workspace, render_exercise
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit 2."""
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env(content_dir=getattr(args, "content", None))
+    backend = getattr(args, "backend", None)
+    if backend:
+        settings = settings.model_copy(
+            update={"sandbox": settings.sandbox.model_copy(update={"backend": backend})}
+        )
+    return settings
+
+
+def _content(settings: Settings, *, strict: bool = False) -> Content:
+    root = resolve_content_dir(settings.content_dir)
+    content = load_content(root)
+    if content.catalog is None or (strict and content.errors):
+        first = content.errors[0] if content.errors else "no catalog"
+        raise CliError(f"content in {root} is invalid: {first} (run `codegym validate {root}`)")
+    return content
+
+
+def _print_verdict(verdict: Verdict, problem: Problem, file: Path) -> None:
+    public, hidden = verdict.score("public"), verdict.score("hidden")
+    mark = "✓" if verdict.status == "pass" else "✗"
+    print(
+        f"{mark} {problem.id} · {problem.meta.title}: {public} public · {hidden} hidden"
+        f"  [{verdict.backend}, {verdict.duration_ms:.0f} ms]"
+    )
+    for test in verdict.tests:
+        if test.passed:
+            print(f"  ✓ {test.name}")
+            continue
+        where = f"{file}:{test.line}: " if test.line else ""
+        print(f"  ✗ {where}{test.message}")
+        if test.stdout and test.visibility != "hidden":
+            printed = test.stdout.rstrip().splitlines()[:5]
+            print("\n".join(f"      │ {line}" for line in printed))
+    if verdict.status == "pass":
+        print("All tests pass. Well done!")
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    content = _content(_settings(args))
+    try:
+        result = init_workspace(Path(args.directory), content, course=args.course)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    for path in result.created:
+        print(f"created {path}")
+    print(
+        f"{len(result.created)} exercise file(s) created, {len(result.existing)} already present "
+        f"in {args.directory}"
+    )
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    file = Path(args.file)
+    try:
+        source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {file}: {exc}") from None
+    exercise = exercise_id_of(source)
+    if exercise is None:
+        raise CliError(f"{file} has no `codegym: exercise <id>` line in its header")
+    settings = _settings(args)
+    content = _content(settings)
+    if exercise not in content.problems:
+        raise CliError(f"{file} names exercise {exercise!r}, which is not in the content")
+    problem = content.problems[exercise]
+    sandbox = open_sandbox(settings.sandbox)
+    try:
+        verdict = check_source(problem, source, sandbox, settings.sandbox.limits)
+    except SandboxError as exc:
+        if args.json:
+            print(json.dumps({"exercise": exercise, "status": "error", "error": str(exc)}))
+        raise CliError(str(exc)) from None
+    finally:
+        sandbox.close()
+    if args.json:
+        print(json.dumps(verdict.to_json(), ensure_ascii=False))
+    else:
+        _print_verdict(verdict, problem, file)
+    return EXIT_OK if verdict.status == "pass" else EXIT_FAIL
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import validate
+
+    settings = _settings(args)
+    root = Path(args.content_dir) if args.content_dir else resolve_content_dir(settings.content_dir)
+    content = load_content(root)
+    sandbox = open_sandbox(settings.sandbox)
+    try:
+        report = validate(
+            content, sandbox, settings.sandbox.limits, args.jobs or settings.parallelism
+        )
+    finally:
+        sandbox.close()
+    for finding in report.findings:
+        print(finding)
+    summary = (
+        f"{report.problems} problems, {report.tests} tests on {report.backend} "
+        f"in {report.duration_s:.1f} s"
+    )
+    if report.ok:
+        print(f"✓ {summary}: every solution passes, every starter fails, no hint leaks.")
+        return EXIT_OK
+    print(f"✗ {len(report.findings)} finding(s); {summary}", file=sys.stderr)
+    return EXIT_FAIL
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    content = _content(_settings(args))
+    if args.id not in content.problems:
+        raise CliError(f"no exercise {args.id!r}")
+    problem = content.problems[args.id]
+    sys.stdout.write(problem.body.solution if args.solution else render_exercise(problem))
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .content.models import Catalog, ProblemBody
+
+    model = Catalog if args.document == "catalog" else ProblemBody
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"Code Gym {args.document}"
+    print(json.dumps(schema, indent=2))
+    return EXIT_OK
+
+
+def cmd_images_build(args: argparse.Namespace) -> int:
+    from .sandbox.docker_backend import DockerSandbox
+    from .sandbox.images import LANGUAGES, build_image, image_spec
+
+    settings = _settings(args)
+    bases = {"python": args.base_python, "javascript": args.base_node}
+    sandbox = DockerSandbox(settings.sandbox.docker.model_copy(update={"pool_size": 0}))
+    try:
+        for language in LANGUAGES:
+            spec = image_spec(language, settings.sandbox.docker)
+            for line in build_image(sandbox.client, spec, bases[language]):
+                if args.verbose:
+                    print(line, file=sys.stderr)
+            print(f"built {spec.reference}")
+    finally:
+        sandbox.close()
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codegym", description="Practice programming in your own editor."
+    )
+    parser.add_argument("--version", action="version", version=f"codegym {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("--log-file", type=Path, help="write logs (JSON lines) to this file")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, handler: object) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    def content_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--content", type=Path, help="content folder (default: bundled)")
+
+    def backend_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--backend", choices=["auto", "docker", "local"], help="sandbox")
+
+    init = add("init", "write one file per exercise into DIR (never overwrites)", cmd_init)
+    init.add_argument("directory", metavar="DIR")
+    init.add_argument("--course", help="only this course (e.g. python, javascript)")
+    content_option(init)
+
+    check = add("check", "run an exercise file's tests", cmd_check)
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--json", action="store_true", help="print one JSON document")
+    backend_option(check)
+    content_option(check)
+
+    validate = add("validate", "check content: schema, solutions pass, starters fail", cmd_validate)
+    validate.add_argument("content_dir", nargs="?", metavar="CONTENT_DIR")
+    validate.add_argument("--jobs", type=int, help="problems checked in parallel")
+    backend_option(validate)
+
+    preview = add("preview", "print an exercise as a learner sees it", cmd_preview)
+    preview.add_argument("id", metavar="ID")
+    preview.add_argument("--solution", action="store_true", help="print the reference solution")
+    content_option(preview)
+
+    schema = add("schema", "print the JSON Schema of content YAML", cmd_schema)
+    schema.add_argument("document", nargs="?", choices=["problem", "catalog"], default="problem")
+
+    images = sub.add_parser("images", help="sandbox images").add_subparsers(
+        dest="images_command", required=True, metavar="ACTION"
+    )
+    build = images.add_parser("build", help="build the sandbox images (tagged by harness hash)")
+    build.set_defaults(handler=cmd_images_build)
+    build.add_argument("--base-python", metavar="IMG", help="base image for Python")
+    build.add_argument("--base-node", metavar="IMG", help="base image for Node.js")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging("INFO" if args.verbose else "WARNING", args.log_file)
+    try:
+        return int(args.handler(args))
+    except CliError as exc:
+        print(f"codegym: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except SandboxError as exc:
+        print(f"codegym: sandbox: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

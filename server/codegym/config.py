@@ -1,0 +1,112 @@
+"""Every limit and setting in one typed object.
+
+The CLI builds a `Settings` from its flags and the environment; the language server (later) from
+initialization options and `workspace/configuration`. Nothing else in the package reads environment
+variables or hard-codes a limit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BackendName = Literal["auto", "docker", "local"]
+
+
+class SandboxLimits(BaseModel):
+    """Resource limits for one sandbox run (all tests of one submission)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    wall_s: float = Field(10.0, gt=0, le=300, description="Wall-clock limit for the whole run.")
+    cpu_s: int = Field(5, gt=0, le=300, description="CPU seconds for the whole run.")
+    memory_mb: int = Field(256, ge=32, le=8192, description="Memory (RAM = RAM+swap).")
+    processes: int = Field(64, ge=4, le=4096, description="Processes and threads.")
+    output_kb: int = Field(64, ge=1, le=4096, description="Captured stdout/stderr per test.")
+    file_mb: int = Field(8, ge=1, le=1024, description="Largest file the program may write.")
+    open_files: int = Field(64, ge=16, le=4096, description="Open file descriptors.")
+    tmp_mb: int = Field(64, ge=1, le=4096, description="Size of the writable /tmp (Docker).")
+
+    def merged(self, override: ExerciseLimits | None) -> SandboxLimits:
+        """These limits with an exercise's own overrides applied (an exercise may only tighten
+        or loosen within the validated bounds above)."""
+        if override is None:
+            return self
+        changes = override.model_dump(exclude_none=True)
+        return self.model_copy(update=changes) if changes else self
+
+
+class ExerciseLimits(BaseModel):
+    """Per-exercise overrides, as written in content YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wall_s: float | None = Field(None, gt=0, le=60)
+    cpu_s: int | None = Field(None, gt=0, le=60)
+    memory_mb: int | None = Field(None, ge=32, le=1024)
+    processes: int | None = Field(None, ge=4, le=256)
+    output_kb: int | None = Field(None, ge=1, le=1024)
+
+
+class DockerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_size: int = Field(2, ge=0, le=64, description="Pre-started containers per language.")
+    python_image: str = Field(
+        "codegym-python", description="Image repository (tag = harness hash)."
+    )
+    node_image: str = Field("codegym-node", description="Image repository (tag = harness hash).")
+    user: str = Field("10001:10001", description="Non-root user the learner's code runs as.")
+    cpus: float = Field(1.0, gt=0, le=16, description="CPU quota per container.")
+    host: str | None = Field(None, description="Docker engine URL; default: DOCKER_HOST or local.")
+
+
+class LocalSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    python: str | None = Field(None, description="Interpreter for Python exercises.")
+    node: str | None = Field(None, description="Node.js binary for JavaScript exercises.")
+    isolate_network: bool = Field(True, description="Use bwrap/unshare to cut the network.")
+
+
+class SandboxSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    backend: BackendName = "auto"
+    limits: SandboxLimits = SandboxLimits()
+    docker: DockerSettings = DockerSettings()
+    local: LocalSettings = LocalSettings()
+
+
+class Settings(BaseModel):
+    """The root settings object."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content_dir: Path | None = Field(None, description="Content folder; default: bundled.")
+    sandbox: SandboxSettings = SandboxSettings()
+    parallelism: int = Field(
+        default_factory=lambda: max(2, os.cpu_count() or 2),
+        ge=1,
+        le=64,
+        description="Sandbox runs in flight at once (validate, LSP).",
+    )
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Defaults, then CODEGYM_* environment variables, then explicit overrides."""
+        data: dict[str, object] = {}
+        sandbox: dict[str, object] = {}
+        if content := os.environ.get("CODEGYM_CONTENT"):
+            data["content_dir"] = content
+        if backend := os.environ.get("CODEGYM_BACKEND"):
+            sandbox["backend"] = backend
+        if pool := os.environ.get("CODEGYM_POOL_SIZE"):
+            sandbox["docker"] = {"pool_size": pool}
+        if sandbox:
+            data["sandbox"] = sandbox
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(data)

@@ -1,0 +1,202 @@
+"""The content model: what authors write in YAML, validated by pydantic.
+
+`content/config.yaml` is the catalog (courses → topics → problem metadata). Each problem's body
+(statement, code, tests, hints) lives in its own YAML file that the catalog references.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..config import ExerciseLimits
+
+Language = Literal["python", "javascript"]
+Difficulty = Literal["easy", "medium", "hard"]
+Kind = Literal["function", "script", "fix"]
+Visibility = Literal["public", "hidden"]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+EXTENSIONS: dict[str, str] = {"python": ".py", "javascript": ".js"}
+COMMENT_PREFIX: dict[str, str] = {"python": "#", "javascript": "//"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ----------------------------------------------------------------------------- tests
+
+
+class _TestBase(_Strict):
+    id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{1,40}$",
+        description="Stable test id (diagnostic code). Default: t1, t2 … by position.",
+    )
+    name: str = Field(..., min_length=1, max_length=80, description="Short name shown on failure.")
+    visibility: Visibility = "public"
+    label: str | None = Field(
+        None,
+        max_length=60,
+        description="Learner-visible label of a hidden test, e.g. 'empty list'. Never its data.",
+    )
+
+    @model_validator(mode="after")
+    def _hidden_tests_have_labels(self) -> _TestBase:
+        if self.visibility == "hidden" and not self.label:
+            raise ValueError("a hidden test needs a 'label' (what a learner may know of it)")
+        return self
+
+
+class CallTest(_TestBase):
+    """Call the entry point with `args`; compare its return value with `expected` on the host."""
+
+    kind: Literal["call"]
+    args: list[Any] = Field(default_factory=list, description="Positional arguments (JSON).")
+    kwargs: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments.")
+    expected: Any = Field(..., description="Expected return value (JSON).")
+    compare: Literal["exact", "float", "unordered"] = "exact"
+    tolerance: float = Field(1e-9, ge=0, description="Absolute tolerance for compare: float.")
+
+
+class StdioTest(_TestBase):
+    """Run the program with `stdin`; compare its standard output with `expected_stdout`."""
+
+    kind: Literal["stdio"]
+    stdin: str = ""
+    expected_stdout: str
+
+
+class CodeTest(_TestBase):
+    """A function body in the exercise's language. It may assert; what it returns is compared
+    with `expected` on the host, so put the checked value in a `return`, not in an assert."""
+
+    kind: Literal["code"]
+    code: str = Field(..., min_length=1)
+    expected: Any = None
+    compare: Literal["exact", "float", "unordered"] = "exact"
+    tolerance: float = Field(1e-9, ge=0)
+
+
+TestCase = Annotated[CallTest | StdioTest | CodeTest, Field(discriminator="kind")]
+
+
+# ----------------------------------------------------------------------------- problems
+
+
+class ProblemBody(_Strict):
+    """One problem's own file."""
+
+    statement: str = Field(..., min_length=1, description="Markdown, with at least one example.")
+    language: Language
+    kind: Kind = Field(..., description="function | script | fix (the starter is buggy code).")
+    entry_point: str | None = Field(
+        None, description="The function the tests call (function and fix exercises)."
+    )
+    starter: str = Field(..., description="Code the learner starts from.")
+    solution: str = Field(..., min_length=1, description="Reference solution.")
+    tests: list[TestCase] = Field(..., min_length=1)
+    hints: list[str] = Field(
+        ..., min_length=3, max_length=3, description="Nudge → approach → specific pointer."
+    )
+    limits: ExerciseLimits | None = None
+
+    @field_validator("entry_point")
+    @classmethod
+    def _identifier(cls, value: str | None) -> str | None:
+        if value is not None and not IDENTIFIER.match(value):
+            raise ValueError(f"{value!r} is not an identifier")
+        return value
+
+    @model_validator(mode="after")
+    def _tests_fit_kind(self) -> ProblemBody:
+        stdio = [t for t in self.tests if isinstance(t, StdioTest)]
+        other = [t for t in self.tests if not isinstance(t, StdioTest)]
+        if stdio and other:
+            raise ValueError("stdio tests cannot be mixed with call or code tests")
+        if self.kind == "script" and other:
+            raise ValueError("a script exercise takes stdio tests only")
+        if any(isinstance(t, CallTest) for t in self.tests) and not self.entry_point:
+            raise ValueError("call tests need an 'entry_point'")
+        seen: set[str] = set()
+        for index, test in enumerate(self.tests, start=1):
+            if test.id is None:
+                test.id = f"t{index}"
+            if test.id in seen:
+                raise ValueError(f"duplicate test id {test.id!r}")
+            seen.add(test.id)
+        return self
+
+    @property
+    def mode(self) -> Literal["function", "script"]:
+        return "script" if any(isinstance(t, StdioTest) for t in self.tests) else "function"
+
+
+class ProblemMeta(_Strict):
+    """A problem's entry in the catalog."""
+
+    id: str = Field(..., pattern=ID_PATTERN, description="Globally unique id, e.g. py-sum-evens.")
+    title: str = Field(..., min_length=1, max_length=80)
+    difficulty: Difficulty
+    order: int = Field(..., ge=1, description="Position in its topic.")
+    concepts: list[str] = Field(default_factory=list, description="Ids from the topic glossary.")
+    file: str = Field(..., description="Body file, relative to the content folder.")
+
+
+class Concept(_Strict):
+    id: str = Field(..., pattern=ID_PATTERN)
+    title: str
+    explanation: str = Field(..., description="Short Markdown shown on hover.")
+    keywords: list[str] = Field(default_factory=list, description="Words that trigger the hover.")
+
+
+class Topic(_Strict):
+    id: str = Field(..., pattern=ID_PATTERN)
+    title: str
+    concepts: list[Concept] = Field(default_factory=list)
+    problems: list[ProblemMeta] = Field(default_factory=list)
+
+
+class Course(_Strict):
+    id: str = Field(..., pattern=ID_PATTERN)
+    title: str
+    language: Language
+    topics: list[Topic] = Field(default_factory=list)
+
+
+class Catalog(_Strict):
+    """`content/config.yaml`."""
+
+    courses: list[Course] = Field(..., min_length=1)
+
+
+class Problem(BaseModel):
+    """A problem ready to use: catalog metadata, its body, and where it sits."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    meta: ProblemMeta
+    body: ProblemBody
+    course: Course
+    topic: Topic
+    topic_index: int
+    source_file: str
+    lines: dict[str, int] = {}
+    """1-based lines in `source_file`: "starter", "solution", "hints", "tests.<id>"."""
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def language(self) -> Language:
+        return self.body.language
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.body.language]

@@ -1,0 +1,32 @@
+"""structlog to stderr or a file, never stdout (stdout carries JSON-RPC for the server)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import structlog
+
+
+def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
+    stream: TextIO = file.open("a", encoding="utf-8") if file else sys.stderr
+    numeric = logging.getLevelName(level.upper())
+    if not isinstance(numeric, int):
+        numeric = logging.WARNING
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer()
+        if file
+        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
+    )
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(stream),
+        cache_logger_on_first_use=False,
+    )

@@ -1,0 +1,366 @@
+"""The Docker backend: one fresh, locked-down container per run, from a warm pool.
+
+The job (learner source and test inputs) goes in through the exec's standard input, events come
+back on its standard output: no bind mounts, no `put_archive`, so a remote `DOCKER_HOST` works the
+same as a local engine. The host never reads a path inside the container.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import socket
+import struct
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+import docker.errors
+import structlog
+from docker.models.containers import Container
+from docker.types import Ulimit
+
+from ..config import DockerSettings, SandboxLimits
+from .events import EventStream
+from .images import ImageSpec, image_present, image_spec
+from .pool import ContainerPool, Remover
+from .types import Language, RunCancelled, RunReport, RunRequest, SandboxError, StopReason
+
+log = structlog.get_logger(__name__)
+
+LABEL = "org.codegym.sandbox"
+LABEL_HOST = "org.codegym.host"
+LABEL_PID = "org.codegym.pid"
+LABEL_INSTANCE = "org.codegym.instance"
+_HARNESS_COMMAND: dict[Language, list[str]] = {
+    "python": ["python3", "-I", "-S", "/opt/codegym/harness.py"],
+    "javascript": ["node", "/opt/codegym/harness.js"],
+}
+_ENVIRONMENT = {"HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+_STDERR_CAP = 64 * 1024
+_OOM_KILL = re.compile(rb"oom_kill (\d+)")
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """Everything fixed when a container is created: the pool key."""
+
+    image: str
+    language: Language
+    memory_mb: int
+    processes: int
+    cpu_s: int
+    file_mb: int
+    open_files: int
+    tmp_mb: int
+    cpus: float
+    user: str
+
+
+class DockerSandbox:
+    name = "docker"
+
+    def __init__(self, settings: DockerSettings | None = None) -> None:
+        self._settings = settings or DockerSettings()
+        try:
+            if self._settings.host:
+                self._client = docker.DockerClient(base_url=self._settings.host, timeout=30)
+            else:
+                self._client = docker.from_env(timeout=30)
+            self._client.ping()
+        except Exception as exc:
+            raise SandboxError(f"no Docker engine reachable: {_short(exc)}") from exc
+        self._images: dict[Language, ImageSpec] = {}
+        self._pools: dict[ContainerSpec, ContainerPool] = {}
+        self._lock = threading.Lock()
+        self._remover = Remover()
+        self._closed = False
+        self.instance = uuid.uuid4().hex[:12]
+        self.reclaim_orphans()
+
+    @property
+    def client(self) -> docker.DockerClient:
+        return self._client
+
+    # ------------------------------------------------------------------ images and pools
+
+    def image(self, language: Language) -> ImageSpec:
+        with self._lock:
+            if language not in self._images:
+                spec = image_spec(language, self._settings)
+                if not image_present(self._client, spec):
+                    raise SandboxError(
+                        f"sandbox image {spec.reference} is not built: run `codegym images build`"
+                    )
+                self._images[language] = spec
+            return self._images[language]
+
+    def images_ready(self) -> bool:
+        try:
+            for language in ("python", "javascript"):
+                self.image(language)
+        except SandboxError:
+            return False
+        return True
+
+    def warm(self, language: Language, limits: SandboxLimits | None = None) -> None:
+        """Start the pool for a language now, so that the first run is warm."""
+        self._pool(self._container_spec(language, limits or SandboxLimits()))
+
+    def _container_spec(self, language: Language, limits: SandboxLimits) -> ContainerSpec:
+        return ContainerSpec(
+            image=self.image(language).reference,
+            language=language,
+            memory_mb=limits.memory_mb,
+            processes=limits.processes,
+            cpu_s=limits.cpu_s,
+            file_mb=limits.file_mb,
+            open_files=limits.open_files,
+            tmp_mb=limits.tmp_mb,
+            cpus=self._settings.cpus,
+            user=self._settings.user,
+        )
+
+    def _pool(self, spec: ContainerSpec) -> ContainerPool:
+        with self._lock:
+            if self._closed:
+                raise SandboxError("the sandbox is closed")
+            pool = self._pools.get(spec)
+            if pool is None:
+                name = f"{spec.language}-{len(self._pools)}"
+                pool = ContainerPool(
+                    name, self._settings.pool_size, lambda: self._start(spec), self._remover
+                )
+                self._pools[spec] = pool
+            return pool
+
+    @staticmethod
+    def _run_options(spec: ContainerSpec) -> dict[str, Any]:
+        """The locked-down host configuration of every sandbox container."""
+        memory = f"{spec.memory_mb}m"
+        file_bytes = spec.file_mb * 1024 * 1024
+        return {
+            "network_mode": "none",
+            "mem_limit": memory,
+            "memswap_limit": memory,
+            "pids_limit": spec.processes,
+            "nano_cpus": int(spec.cpus * 1e9),
+            "read_only": True,
+            "tmpfs": {"/tmp": f"rw,nosuid,nodev,noexec,size={spec.tmp_mb}m,mode=1777"},
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges"],
+            "ulimits": [
+                Ulimit(name="nofile", soft=spec.open_files, hard=spec.open_files),
+                Ulimit(name="nproc", soft=spec.processes, hard=spec.processes),
+                Ulimit(name="fsize", soft=file_bytes, hard=file_bytes),
+                Ulimit(name="cpu", soft=spec.cpu_s, hard=spec.cpu_s + 1),
+                Ulimit(name="core", soft=0, hard=0),
+            ],
+            "ipc_mode": "none",
+        }
+
+    def _start(self, spec: ContainerSpec) -> Container:
+        try:
+            return self._client.containers.run(
+                spec.image,
+                ["sleep", "infinity"],
+                detach=True,
+                user=spec.user,
+                working_dir="/tmp",
+                environment=_ENVIRONMENT,
+                labels={
+                    LABEL: "1",
+                    LABEL_HOST: socket.gethostname(),
+                    LABEL_PID: str(os.getpid()),
+                    LABEL_INSTANCE: self.instance,
+                },
+                stop_signal="SIGKILL",
+                **self._run_options(spec),
+            )
+        except docker.errors.APIError as exc:
+            raise SandboxError(f"cannot start a sandbox container: {_short(exc)}") from exc
+
+    def reclaim_orphans(self) -> int:
+        """Remove sandbox containers left by a server on this host that is no longer running."""
+        host = socket.gethostname()
+        removed = 0
+        try:
+            found = self._client.containers.list(
+                all=True, filters={"label": [f"{LABEL}=1", f"{LABEL_HOST}={host}"]}
+            )
+        except docker.errors.APIError as exc:
+            log.warning("could not list sandbox containers", error=_short(exc))
+            return 0
+        for container in found:
+            pid = container.labels.get(LABEL_PID, "")
+            # Our own pid on an old container means a dead server whose pid was reused.
+            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+                continue
+            self._remover.remove(container)
+            removed += 1
+        if removed:
+            log.info("reclaiming orphaned sandbox containers", count=removed)
+        return removed
+
+    # ------------------------------------------------------------------ running
+
+    def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport:
+        started = time.perf_counter()
+        pool = self._pool(self._container_spec(request.language, request.limits))
+        for attempt in (1, 2):
+            container = pool.acquire()
+            try:
+                return self._exec(container, request, cancel, started)
+            except _ContainerGone as exc:
+                if attempt == 2:
+                    raise SandboxError(f"sandbox container failed: {exc}") from exc
+                log.warning("pooled container unusable, retrying", error=str(exc))
+            finally:
+                pool.discard(container)
+        raise AssertionError("unreachable")
+
+    def _exec(
+        self,
+        container: Container,
+        request: RunRequest,
+        cancel: threading.Event | None,
+        started: float,
+    ) -> RunReport:
+        api = self._client.api
+        limits = request.limits
+        command = [
+            "timeout", "-s", "KILL", f"{limits.wall_s + 1:g}",
+            *_HARNESS_COMMAND[request.language],
+        ]  # fmt: skip
+        if request.language == "javascript":
+            command.insert(-1, f"--max-old-space-size={limits.memory_mb}")
+        try:
+            exec_id = api.exec_create(
+                container.id, command, stdin=True, stdout=True, stderr=True, workdir="/tmp"
+            )["Id"]
+            attached = api.exec_start(exec_id, socket=True)
+        except docker.errors.APIError as exc:
+            raise _ContainerGone(_short(exc)) from exc
+        raw: socket.socket = getattr(attached, "_sock", attached)
+        stream = EventStream(request)
+        stderr = bytearray()
+        stopped: StopReason | None = None
+        try:
+            raw.sendall(json.dumps(request.job()).encode())
+            raw.shutdown(socket.SHUT_WR)
+            stopped = self._pump(raw, stream, stderr, started + limits.wall_s, cancel)
+        except OSError as exc:
+            stopped = "crashed"
+            stderr += f"\n[codegym] exec stream failed: {exc}".encode()
+        finally:
+            raw.close()
+        if stopped == "cancelled":
+            self._kill(container)
+            raise RunCancelled()
+        exit_code: int | None = None
+        if stopped is None:
+            exit_code = api.exec_inspect(exec_id).get("ExitCode")
+            if exit_code == 137 and not stream.done:
+                stopped = "memory" if self._oom_killed(container) else "crashed"
+        else:
+            self._kill(container)
+        return stream.finish(
+            backend=self.name,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            exit_code=exit_code,
+            stopped=stopped,
+            diagnostics=stderr.decode("utf-8", "replace"),
+        )
+
+    @staticmethod
+    def _pump(
+        raw: socket.socket,
+        stream: EventStream,
+        stderr: bytearray,
+        deadline: float,
+        cancel: threading.Event | None,
+    ) -> StopReason | None:
+        """Demultiplex Docker's framed stdout/stderr until EOF, the deadline or a cancel."""
+        buffer = b""
+        while True:
+            if cancel is not None and cancel.is_set():
+                return "cancelled"
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return "wall_timeout"
+            readable, _, _ = select.select([raw], [], [], min(remaining, 0.05))
+            if not readable:
+                continue
+            chunk = raw.recv(65536)
+            if not chunk:
+                return None
+            buffer += chunk
+            while len(buffer) >= 8:
+                kind, size = buffer[0], struct.unpack(">I", buffer[4:8])[0]
+                if len(buffer) < 8 + size:
+                    break
+                payload, buffer = buffer[8 : 8 + size], buffer[8 + size :]
+                if kind == 1:
+                    stream.feed(payload)
+                elif len(stderr) < _STDERR_CAP:
+                    stderr += payload
+            if stream.overflowed:
+                return "output_flood"
+
+    def _kill(self, container: Container) -> None:
+        try:
+            container.kill()
+        except docker.errors.APIError:
+            pass
+
+    def _oom_killed(self, container: Container) -> bool:
+        """Did the cgroup's OOM killer fire? (cgroup v2 memory.events or v1 oom_control.)"""
+        try:
+            result = container.exec_run(
+                [
+                    "sh", "-c",
+                    "cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control "
+                    "2>/dev/null",
+                ],
+                user="0",
+            )  # fmt: skip
+        except docker.errors.APIError:
+            return False
+        return any(int(n) > 0 for n in _OOM_KILL.findall(result.output or b""))
+
+    # ------------------------------------------------------------------ shutdown
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.close()
+        self._remover.close()
+        self._client.close()
+
+
+class _ContainerGone(Exception):
+    pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _short(exc: BaseException) -> str:
+    text = getattr(exc, "explanation", None) or str(exc)
+    return str(text).splitlines()[0][:300] if text else type(exc).__name__

@@ -1,0 +1,129 @@
+"""Parse the harness's framed event stream (docs/harness-protocol.md) into a `RunReport`.
+
+Both backends feed raw stdout bytes in as they arrive and call `finish` when the process is gone.
+Anything without the run's frame is ignored; a duplicate or unknown event marks the run tampered.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .types import CaseOutcome, ErrorInfo, LoadOutcome, RunReport, RunRequest, StopReason
+
+_TEXT_CAP = 256 * 1024
+
+
+def _text(value: Any) -> str:
+    return value[:_TEXT_CAP] if isinstance(value, str) else ""
+
+
+class EventStream:
+    def __init__(self, request: RunRequest) -> None:
+        self._prefix = f"@@codegym {request.nonce} ".encode()
+        self._case_ids = [str(c["id"]) for c in request.cases]
+        self._buffer = b""
+        self._received = 0
+        self.limit = request.max_channel_bytes()
+        self.load: LoadOutcome | None = None
+        self.cases: dict[str, CaseOutcome] = {}
+        self.done = False
+        self.tampered = False
+
+    @property
+    def overflowed(self) -> bool:
+        return self._received > self.limit
+
+    def feed(self, chunk: bytes) -> None:
+        self._received += len(chunk)
+        if self.overflowed:
+            return
+        self._buffer += chunk
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
+            if line.startswith(self._prefix):
+                self._event(line[len(self._prefix) :])
+
+    def _event(self, raw: bytes) -> None:
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            self.tampered = True
+            return
+        if not isinstance(data, dict):
+            self.tampered = True
+            return
+        kind = data.get("event")
+        if kind == "load" and self.load is None and not self.cases:
+            ok = data.get("status") == "ok"
+            self.load = LoadOutcome(
+                status="ok" if ok else "error",
+                error=None if ok else ErrorInfo.from_event(data.get("error")),
+                stdout=_text(data.get("stdout")),
+            )
+        elif kind == "case" and self.load is not None and not self.done:
+            case_id = data.get("id")
+            if case_id not in self._case_ids or case_id in self.cases:
+                self.tampered = True
+                return
+            self.cases[case_id] = _case(case_id, data)
+        elif kind == "done" and not self.done:
+            self.done = True
+        else:
+            self.tampered = True
+
+    def next_pending(self) -> str | None:
+        """The first case with no report yet: the one running when a run was stopped."""
+        return next((c for c in self._case_ids if c not in self.cases), None)
+
+    def finish(
+        self,
+        backend: str,
+        duration_ms: float,
+        exit_code: int | None,
+        stopped: StopReason | None,
+        diagnostics: str = "",
+    ) -> RunReport:
+        if self.overflowed and stopped is None:
+            stopped = "output_flood"
+        cases = dict(self.cases)
+        running = self.next_pending()
+        for case_id in self._case_ids:
+            if case_id in cases:
+                continue
+            if case_id == running and stopped == "wall_timeout":
+                cases[case_id] = CaseOutcome(id=case_id, status="timeout")
+            elif case_id == running and stopped == "output_flood":
+                cases[case_id] = CaseOutcome(id=case_id, status="output_limit")
+            else:
+                cases[case_id] = CaseOutcome(id=case_id, status="no_report")
+        return RunReport(
+            backend=backend,
+            load=self.load or LoadOutcome(status="missing"),
+            cases={cid: cases[cid] for cid in self._case_ids},
+            duration_ms=duration_ms,
+            stopped=stopped,
+            tampered=self.tampered,
+            exit_code=exit_code,
+            diagnostics=diagnostics[-4000:],
+        )
+
+
+def _case(case_id: str, data: dict[str, Any]) -> CaseOutcome:
+    status = data.get("status")
+    if status not in ("ok", "error", "timeout", "output_limit"):
+        status = "error"
+    duration = data.get("duration_ms")
+    exit_code = data.get("exit_code")
+    return CaseOutcome(
+        id=case_id,
+        status=status,
+        value=data.get("value") if status == "ok" else None,
+        display=_text(data.get("repr"))[:1024],
+        stdout=_text(data.get("stdout")),
+        stderr=_text(data.get("stderr")),
+        truncated=bool(data.get("truncated")),
+        duration_ms=float(duration) if isinstance(duration, int | float) else None,
+        error=ErrorInfo.from_event(data["error"]) if "error" in data else None,
+        exit_code=exit_code if isinstance(exit_code, int) else None,
+    )

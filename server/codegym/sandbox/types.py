@@ -1,0 +1,133 @@
+"""What goes into a sandbox run and what comes out. No LSP, no content models, no judging."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from ..config import SandboxLimits
+
+Language = Literal["python", "javascript"]
+Mode = Literal["function", "script"]
+CaseStatus = Literal["ok", "error", "timeout", "output_limit", "no_report"]
+StopReason = Literal["wall_timeout", "output_flood", "memory", "cancelled", "crashed"]
+
+FILENAMES: dict[str, str] = {"python": "exercise.py", "javascript": "exercise.js"}
+
+
+class SandboxError(Exception):
+    """The sandbox could not run at all (engine down, image missing, interpreter missing)."""
+
+
+class RunCancelled(Exception):
+    """The caller cancelled the run; the process or container was killed."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One submission: the learner's whole file and the inputs of every test, never the
+    expected values. `cases` are harness case objects (see docs/harness-protocol.md)."""
+
+    language: Language
+    mode: Mode
+    source: str
+    cases: tuple[dict[str, Any], ...]
+    entry_point: str | None = None
+    limits: SandboxLimits = field(default_factory=SandboxLimits)
+    nonce: str = field(default_factory=lambda: secrets.token_hex(16))
+
+    @property
+    def filename(self) -> str:
+        return FILENAMES[self.language]
+
+    def job(self) -> dict[str, Any]:
+        limits = self.limits
+        return {
+            "nonce": self.nonce,
+            "mode": self.mode,
+            "filename": self.filename,
+            "source": self.source,
+            "entry_point": self.entry_point,
+            "cases": list(self.cases),
+            "limits": {
+                "case_timeout_s": limits.wall_s,
+                "output_bytes": limits.output_kb * 1024,
+                "memory_bytes": limits.memory_mb * 1024 * 1024,
+                "cpu_s": limits.cpu_s,
+                "processes": limits.processes,
+                "file_bytes": limits.file_mb * 1024 * 1024,
+                "open_files": limits.open_files,
+            },
+        }
+
+    def max_channel_bytes(self) -> int:
+        """The most harness output the host will read before it kills the run."""
+        return len(self.cases) * 2 * self.limits.output_kb * 1024 + 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    type: str
+    message: str
+    line: int | None = None
+    traceback: str = ""
+
+    @classmethod
+    def from_event(cls, data: Any) -> ErrorInfo:
+        if not isinstance(data, dict):
+            return cls(type="Error", message="malformed error report")
+        line = data.get("line")
+        return cls(
+            type=str(data.get("type") or "Error")[:100],
+            message=str(data.get("message") or "")[:2000],
+            line=line if isinstance(line, int) and line > 0 else None,
+            traceback=str(data.get("traceback") or "")[:8000],
+        )
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """What one test did inside the sandbox (not whether it passed)."""
+
+    id: str
+    status: CaseStatus
+    value: Any = None
+    display: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    truncated: bool = False
+    duration_ms: float | None = None
+    error: ErrorInfo | None = None
+    exit_code: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    status: Literal["ok", "error", "missing"]
+    error: ErrorInfo | None = None
+    stdout: str = ""
+
+
+@dataclass(frozen=True)
+class RunReport:
+    backend: str
+    load: LoadOutcome
+    cases: dict[str, CaseOutcome]
+    duration_ms: float
+    stopped: StopReason | None = None
+    tampered: bool = False
+    exit_code: int | None = None
+    diagnostics: str = ""
+    """Harness stderr and engine notes, for logs; never shown to learners verbatim."""
+
+
+class Sandbox(Protocol):
+    """The one interface every backend implements. Thread-safe; `run` blocks."""
+
+    name: str
+
+    def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,149 @@
+"""`codegym validate`: everything an author can get wrong, each with its file:line.
+
+Schema and loader errors; every reference solution passes every test; every starter fails at
+least one; expected values are canonical; no hint contains a line of the solution's code.
+Problems run in parallel against one sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .checker import check_source
+from .config import SandboxLimits
+from .content import Content, Problem
+from .content.models import CallTest, CodeTest
+from .grading.values import NotCanonical, canonical
+from .sandbox import Sandbox, SandboxError
+
+_MIN_LEAK_CHARS = 12
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}:{self.line}: {self.message}"
+            if self.line
+            else f"{self.file}: {self.message}"
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    findings: list[Finding]
+    problems: int
+    tests: int
+    duration_s: float
+    backend: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def validate(
+    content: Content,
+    sandbox: Sandbox,
+    limits: SandboxLimits,
+    parallelism: int,
+    progress: Callable[[Problem], None] | None = None,
+) -> ValidationReport:
+    started = time.perf_counter()
+    findings = [Finding(e.file, e.line, e.message) for e in content.errors]
+    problems = content.ordered()
+
+    def one(problem: Problem) -> list[Finding]:
+        found = validate_problem(problem, sandbox, limits)
+        if progress:
+            progress(problem)
+        return found
+
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        for found in pool.map(one, problems):
+            findings.extend(found)
+    return ValidationReport(
+        findings=findings,
+        problems=len(problems),
+        tests=sum(len(p.body.tests) for p in problems),
+        duration_s=time.perf_counter() - started,
+        backend=sandbox.name,
+    )
+
+
+def validate_problem(problem: Problem, sandbox: Sandbox, limits: SandboxLimits) -> list[Finding]:
+    file = problem.source_file
+    findings = [*_static_checks(problem)]
+    try:
+        solution = check_source(problem, problem.body.solution, sandbox, limits, reveal_hidden=True)
+        starter = check_source(problem, problem.body.starter, sandbox, limits)
+    except SandboxError as exc:
+        return [*findings, Finding(file, None, f"{problem.id}: sandbox failed: {exc}")]
+    for test in solution.tests:
+        if not test.passed:
+            findings.append(
+                Finding(
+                    file,
+                    problem.lines.get(f"tests.{test.id}"),
+                    f"{problem.id}: the reference solution fails test {test.id!r}: {test.message}",
+                )
+            )
+    if starter.status == "pass":
+        findings.append(
+            Finding(
+                file,
+                problem.lines.get("starter"),
+                f"{problem.id}: the starter passes every test (it must fail at least one)",
+            )
+        )
+    return findings
+
+
+def _static_checks(problem: Problem) -> list[Finding]:
+    file = problem.source_file
+    findings: list[Finding] = []
+    for test in problem.body.tests:
+        if isinstance(test, CallTest | CodeTest):
+            try:
+                canonical(test.expected)
+            except NotCanonical as exc:
+                findings.append(
+                    Finding(file, problem.lines.get(f"tests.{test.id}"), f"{problem.id}: {exc}")
+                )
+    for number, hint in enumerate(problem.body.hints, start=1):
+        if leaked := solution_lines_in(hint, problem.body.solution):
+            findings.append(
+                Finding(
+                    file,
+                    problem.lines.get("hints"),
+                    f"{problem.id}: hint {number} contains the solution's code: {leaked[0]!r}",
+                )
+            )
+    return findings
+
+
+def _normalise(line: str) -> str:
+    return re.sub(r"\s+", "", line)
+
+
+def solution_lines_in(text: str, solution: str) -> list[str]:
+    """Lines of the solution's code (ignoring whitespace, comments and short lines such as
+    `return result`) that appear in `text`."""
+    haystack = _normalise(text)
+    found = []
+    for line in solution.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("#", "//")):
+            continue
+        needle = _normalise(stripped)
+        if len(needle) >= _MIN_LEAK_CHARS and needle in haystack:
+            found.append(stripped)
+    return found

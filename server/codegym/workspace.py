@@ -1,0 +1,128 @@
+"""Exercises as workspace files: render them, recognise them by their header marker, write them
+without ever overwriting a learner's file."""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .content import COMMENT_PREFIX, Content, Problem
+
+MARKER = re.compile(r"^\s*(?:#|//)\s*codegym:\s*exercise\s+([a-z0-9][a-z0-9-]{0,62})\s*$")
+HEADER_SCAN_LINES = 80
+_SKIP_DIRS = {".git", ".codegym", "node_modules", "__pycache__", ".venv", "venv"}
+_RULE = "─" * 72
+
+
+def marker_line(problem: Problem) -> str:
+    return f"{COMMENT_PREFIX[problem.language]} codegym: exercise {problem.id}"
+
+
+def exercise_id_of(text: str) -> str | None:
+    """The exercise id named by a file's header marker, if any."""
+    for line in text.splitlines()[:HEADER_SCAN_LINES]:
+        if match := MARKER.match(line):
+            return match.group(1)
+    return None
+
+
+def header_lines(problem: Problem) -> list[str]:
+    """The comment block at the top of an exercise file: title, marker and statement."""
+    c = COMMENT_PREFIX[problem.language]
+    lines = [
+        f"{c} {_RULE}",
+        f"{c} Code Gym · {problem.meta.title} · {problem.meta.difficulty}",
+        marker_line(problem),
+        f"{c}",
+    ]
+    for paragraph in problem.body.statement.strip().splitlines():
+        wrapped = textwrap.wrap(paragraph, width=90, replace_whitespace=False) or [""]
+        lines += [f"{c} {w}".rstrip() for w in wrapped]
+    lines += [
+        f"{c}",
+        f"{c} Save to run the tests in your editor, or run: codegym check <this file>",
+        f"{c} {_RULE}",
+    ]
+    return lines
+
+
+def render_exercise(problem: Problem) -> str:
+    """The file a learner starts from: header, then the starter code."""
+    return "\n".join(header_lines(problem)) + "\n\n" + problem.body.starter.rstrip() + "\n"
+
+
+def default_path(problem: Problem) -> Path:
+    """`<course>/<NN>-<topic>/<NN>-<problem><ext>`, relative to the workspace."""
+    topic = f"{problem.topic_index + 1:02d}-{problem.topic.id}"
+    return (
+        Path(problem.course.id)
+        / topic
+        / f"{problem.meta.order:02d}-{problem.id}{problem.extension}"
+    )
+
+
+def iter_exercise_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(exercise id, path) for every file under `root` whose header names an exercise."""
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if not name.endswith((".py", ".js")):
+                continue
+            path = Path(directory) / name
+            try:
+                with path.open(encoding="utf-8", errors="replace") as handle:
+                    head = "".join(handle.readline() for _ in range(HEADER_SCAN_LINES))
+            except OSError:
+                continue
+            if exercise_id := exercise_id_of(head):
+                yield exercise_id, path
+
+
+def find_exercises(root: Path) -> dict[str, Path]:
+    """The first file found for each exercise id (renamed or moved files still count)."""
+    found: dict[str, Path] = {}
+    for exercise_id, path in iter_exercise_files(root):
+        found.setdefault(exercise_id, path)
+    return found
+
+
+@dataclass
+class InitResult:
+    created: list[Path] = field(default_factory=list)
+    existing: list[Path] = field(default_factory=list)
+
+
+def init_workspace(root: Path, content: Content, course: str | None = None) -> InitResult:
+    """Write a file for every exercise that has none yet. Never overwrites anything."""
+    problems = [p for p in content.ordered() if course is None or p.course.id == course]
+    if course is not None and not problems:
+        known = ", ".join(c.id for c in content.catalog.courses) if content.catalog else ""
+        raise KeyError(f"no course {course!r} (courses: {known})")
+    root.mkdir(parents=True, exist_ok=True)
+    present = find_exercises(root)
+    result = InitResult()
+    for problem in problems:
+        if problem.id in present:
+            result.existing.append(present[problem.id])
+            continue
+        path = root / default_path(problem)
+        if write_new_file(path, render_exercise(problem)):
+            result.created.append(path)
+        else:
+            result.existing.append(path)
+    return result
+
+
+def write_new_file(path: Path, text: str) -> bool:
+    """Create `path` with `text`; False (and nothing written) if it already exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        return False
+    return True

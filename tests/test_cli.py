@@ -1,0 +1,181 @@
+"""The CLI contract: init, check (exit codes, --json), validate, preview, errors as one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegym.content import load_content
+from codegym.workspace import default_path
+
+from .conftest import REQUIRE_DOCKER, ROOT
+
+CONTENT = load_content(ROOT / "content")
+
+
+def codegym(*args: str | Path, backend: str = "local") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CODEGYM_BACKEND": backend}
+    return subprocess.run(
+        [sys.executable, "-m", "codegym.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def backends() -> list[str]:
+    return ["local", "docker"]
+
+
+@pytest.fixture(params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "docker":
+        request.getfixturevalue("docker_sandbox")  # skips (or fails in CI) without Docker
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gym")
+    result = codegym("init", root)
+    assert result.returncode == 0, result.stderr
+    assert f"{len(CONTENT.problems)} exercise file(s) created" in result.stdout
+    return root
+
+
+def test_init_twice_creates_nothing_new(workspace: Path) -> None:
+    again = codegym("init", workspace)
+    assert again.returncode == 0
+    assert "0 exercise file(s) created" in again.stdout
+
+
+@pytest.mark.parametrize("exercise", sorted(CONTENT.problems))
+def test_check_starter_fails_and_solution_passes(
+    exercise: str, workspace: Path, backend: str, tmp_path: Path
+) -> None:
+    problem = CONTENT.get(exercise)
+    starter_file = workspace / default_path(problem)
+    failing = codegym("check", starter_file, "--json", backend=backend)
+    assert failing.returncode == 1, failing.stderr
+    document = json.loads(failing.stdout)
+    assert document["exercise"] == exercise
+    assert document["status"] == "fail"
+    assert document["backend"] == backend
+    assert any(t["status"] != "pass" for t in document["tests"])
+    for test in document["tests"]:
+        assert {"name", "visibility", "status", "category", "message", "line"} <= test.keys()
+        if test["visibility"] == "hidden":
+            assert not {"input", "expected", "actual", "stdout"} & test.keys()
+
+    solved = tmp_path / starter_file.name
+    header = starter_file.read_text().split("\n\n", 1)[0]
+    solved.write_text(header + "\n\n" + problem.body.solution)
+    passing = codegym("check", solved, backend=backend)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert "All tests pass" in passing.stdout
+
+
+def test_check_human_output_lists_failures(workspace: Path) -> None:
+    problem = CONTENT.get("py-sum-evens")
+    result = codegym("check", workspace / default_path(problem))
+    assert result.returncode == 1
+    assert result.stdout.startswith("✗ py-sum-evens")
+    assert "✗" in result.stdout.splitlines()[1] or "✗" in result.stdout
+
+
+def test_check_errors_are_one_line_exit_2(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.py"
+    plain.write_text("print('no header')\n")
+    for args in (
+        ("check", plain),
+        ("check", tmp_path / "missing.py"),
+        ("preview", "no-such-exercise"),
+        ("init", tmp_path / "x", "--course", "cobol"),
+    ):
+        result = codegym(*args)
+        assert result.returncode == 2, args
+        assert result.stderr.startswith("codegym: ")
+        assert "Traceback" not in result.stderr
+        assert result.stdout == ""
+
+
+def test_check_with_docker_required_but_unreachable(workspace: Path) -> None:
+    problem = CONTENT.get("py-sum-evens")
+    env = {**os.environ, "DOCKER_HOST": "tcp://127.0.0.1:9"}
+    result = subprocess.run(
+        [sys.executable, "-m", "codegym.cli", "check", "--backend", "docker",
+         str(workspace / default_path(problem))],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("codegym: sandbox: no Docker engine reachable")
+
+
+def test_auto_falls_back_to_local_with_a_warning(workspace: Path) -> None:
+    problem = CONTENT.get("py-sum-evens")
+    env = {**os.environ, "DOCKER_HOST": "tcp://127.0.0.1:9", "CODEGYM_BACKEND": "auto"}
+    result = subprocess.run(
+        [sys.executable, "-m", "codegym.cli", "check", "--json",
+         str(workspace / default_path(problem))],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert json.loads(result.stdout)["backend"] == "local"
+    assert "using the local sandbox" in result.stderr
+
+
+def test_preview_shows_learner_file_and_solution() -> None:
+    shown = codegym("preview", "py-sum-evens")
+    assert shown.returncode == 0
+    assert "# codegym: exercise py-sum-evens" in shown.stdout
+    solution = codegym("preview", "py-sum-evens", "--solution")
+    assert solution.stdout == CONTENT.get("py-sum-evens").body.solution
+
+
+def test_validate_bundled_content(backend: str) -> None:
+    result = codegym("validate", ROOT / "content", backend=backend)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "every solution passes" in result.stdout
+
+
+def test_validate_reports_broken_problems_with_file_and_line(tmp_path: Path) -> None:
+    from .test_content_loader import GOOD_BODY, catalog, write_tree
+
+    wrong_expected = GOOD_BODY.replace("    expected: 3\n", "    expected: 4\n")
+    starter_passes = GOOD_BODY.replace("      return 0\n", "      return a + b\n")
+    leaky_hint = GOOD_BODY.replace(
+        "hints: [think, plan, do]", "hints: [think, plan, 'start with def add(a, b): and go']"
+    )
+    write_tree(
+        tmp_path,
+        {
+            "config.yaml": catalog(
+                ("wrong", "wrong.yaml"), ("easy", "easy.yaml"), ("leaky", "leaky.yaml")
+            ),
+            "wrong.yaml": wrong_expected,
+            "easy.yaml": starter_passes,
+            "leaky.yaml": leaky_hint,
+        },
+    )
+    result = codegym("validate", tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "wrong.yaml:15: wrong: the reference solution fails test 't1': small: add(1, 2) "
+        "returned 3, expected 4" in lines
+    )
+    assert "easy.yaml:8: easy: the starter passes every test (it must fail at least one)" in lines
+    assert "leaky.yaml:25: leaky: hint 3 contains the solution's code: 'def add(a, b):'" in lines
+
+
+def test_docker_is_required_in_ci() -> None:
+    if not REQUIRE_DOCKER:
+        pytest.skip("only meaningful where CODEGYM_REQUIRE_DOCKER=1")
+    from codegym.sandbox.docker_backend import DockerSandbox
+
+    DockerSandbox().close()
