@@ -265,8 +265,11 @@ class DockerSandbox:
         exit_code: int | None = None
         if stopped is None:
             exit_code = api.exec_inspect(exec_id).get("ExitCode")
-            if exit_code == 137 and not stream.done:
-                stopped = "memory" if self._oom_killed(container) else "crashed"
+            if not stream.done and b"heap out of memory" in stderr:
+                stopped = "memory"  # V8's heap limit
+            elif exit_code in (137, 128 + 24) and not stream.done:  # SIGKILL or SIGXCPU
+                # The cgroup's OOM killer, or the CPU limit: to a learner, "took too long".
+                stopped = "memory" if self._oom_killed(container) else "wall_timeout"
         else:
             self._kill(container)
         return stream.finish(

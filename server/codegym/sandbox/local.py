@@ -208,9 +208,11 @@ class LocalSandbox:
         _kill_group(process)
         exit_code = process.wait()
         writer.join(timeout=1)
+        process.stdout.close()
+        process.stderr.close()
         diagnostics = stderr.decode("utf-8", "replace")
-        if stopped is None and _looks_out_of_memory(exit_code, diagnostics, stream):
-            stopped = "memory"
+        if stopped is None and not stream.done:
+            stopped = _stop_reason(exit_code, diagnostics)
         return stream.finish(
             backend=self.name,
             duration_ms=(time.perf_counter() - started) * 1000,
@@ -300,10 +302,13 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _looks_out_of_memory(exit_code: int, stderr: str, stream: EventStream) -> bool:
+def _stop_reason(exit_code: int, stderr: str) -> StopReason | None:
+    """Why a harness that did not finish died: V8's heap limit, or the CPU limit's signals."""
     if "heap out of memory" in stderr or "Allocation failed" in stderr:
-        return True
-    return exit_code == -signal.SIGKILL and not stream.done
+        return "memory"
+    if exit_code in (-signal.SIGXCPU, -signal.SIGKILL):
+        return "wall_timeout"  # CPU seconds exhausted: to a learner, the code took too long
+    return None
 
 
 def _probe(interpreter: str, drop_to: int | None, bwrap: str | None) -> bool:

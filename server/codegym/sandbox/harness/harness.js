@@ -1,0 +1,1318 @@
+'use strict';
+/*
+ * Code Gym's test harness for JavaScript: the only program of ours that runs inside the sandbox.
+ *
+ * Started as `node harness.js` with one job (a JSON document, see docs/harness-protocol.md) on
+ * standard input and a writable scratch directory as the working directory. It reports what the
+ * learner's code did (values, output, exceptions, timings) as framed events on its standard
+ * output and never judges anything: expected values never enter the sandbox.
+ *
+ * Node 18+, built-in modules only, one CommonJS file.
+ *
+ * Learner code runs in this process (function mode), so it is treated as hostile:
+ *
+ * - Every global the harness uses after learner code starts (Object, JSON, Buffer, process
+ *   methods, prototype methods ...) is saved below, before learner code exists, as a module-level
+ *   constant. Learner code can replace globals and prototype methods (JSON.stringify = ...,
+ *   Array.prototype.push = ..., `var Object = 1`) without changing what the harness calls.
+ * - process.stdout.write / process.stderr.write (and so console.*) are replaced by per-case
+ *   capture buffers with the output cap; events are written with fs.writeSync on fd 1.
+ * - Values are serialised with exact checks (internal slots via util.types, exact prototypes)
+ *   and without running learner code: no getters, toString, valueOf, toJSON or Proxy traps.
+ * - Synchronous learner code runs through vm with `timeout`, which V8 enforces by terminating
+ *   execution (uncatchable), so a synchronous infinite loop ends as `timeout`.
+ * - A learner can still, deliberately, write to fd 1 itself; without the nonce such lines are
+ *   ignored, and a forged event can only report a value, which the host judges.
+ */
+
+const fs = require('fs');
+const vm = require('vm');
+const util = require('util');
+const childProcess = require('child_process');
+const pathModule = require('path');
+
+// --------------------------------------------------------------------------- saved references
+
+const uncurry = (fn) => Function.prototype.call.bind(fn);
+
+const SafeString = String;
+const SafeNumber = Number;
+const SafeError = Error;
+const SafeTypeError = TypeError;
+const SafePromise = Promise;
+const SafeSet = Set;
+const SafeUint8Array = Uint8Array;
+const SafeInt32Array = Int32Array;
+const SafeSharedArrayBuffer = SharedArrayBuffer;
+const SafeTextDecoder = TextDecoder;
+const ReflectApply = Reflect.apply;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const ObjectDefineProperty = Object.defineProperty;
+const ObjectKeys = Object.keys;
+const ObjectHasOwn = Object.hasOwn || ((o, k) => uncurry(Object.prototype.hasOwnProperty)(o, k));
+const ObjectFreeze = Object.freeze;
+const ObjectPrototype = Object.prototype;
+const ArrayIsArray = Array.isArray;
+const ArrayPrototype = Array.prototype;
+const ArrayPrototypePush = uncurry(Array.prototype.push);
+const ArrayPrototypeJoin = uncurry(Array.prototype.join);
+const ArrayPrototypeSort = uncurry(Array.prototype.sort);
+const ArrayPrototypeSlice = uncurry(Array.prototype.slice);
+const StringPrototypeSlice = uncurry(String.prototype.slice);
+const StringPrototypeCharCodeAt = uncurry(String.prototype.charCodeAt);
+const StringPrototypeIndexOf = uncurry(String.prototype.indexOf);
+const StringPrototypeLastIndexOf = uncurry(String.prototype.lastIndexOf);
+const StringPrototypeStartsWith = uncurry(String.prototype.startsWith);
+const StringPrototypeTrim = uncurry(String.prototype.trim);
+const StringPrototypeRepeat = uncurry(String.prototype.repeat);
+const StringPrototypePadStart = uncurry(String.prototype.padStart);
+const NumberPrototypeToString = uncurry(Number.prototype.toString);
+const NumberPrototypeToExponential = uncurry(Number.prototype.toExponential);
+const NumberIsSafeInteger = Number.isSafeInteger;
+const NumberIsNaN = Number.isNaN;
+const MathMax = Math.max;
+const MathMin = Math.min;
+const MathFloor = Math.floor;
+const MathRound = Math.round;
+const RegExpPrototypeExec = uncurry(RegExp.prototype.exec);
+const MapPrototype = Map.prototype;
+const SetPrototype = Set.prototype;
+const MapPrototypeForEach = uncurry(Map.prototype.forEach);
+const SetPrototypeForEach = uncurry(Set.prototype.forEach);
+const SetPrototypeAdd = uncurry(Set.prototype.add);
+const SetPrototypeHas = uncurry(Set.prototype.has);
+const SetPrototypeDelete = uncurry(Set.prototype.delete);
+const PromisePrototypeThen = uncurry(Promise.prototype.then);
+const JSONStringify = JSON.stringify;
+const JSONParse = JSON.parse;
+const BufferFrom = Buffer.from;
+const BufferAlloc = Buffer.alloc;
+const BufferByteLength = Buffer.byteLength;
+const BufferIsEncoding = Buffer.isEncoding;
+const BufferPrototypeWrite = uncurry(Buffer.prototype.write);
+const BufferPrototypeCopy = uncurry(Buffer.prototype.copy);
+const TextDecoderPrototypeDecode = uncurry(TextDecoder.prototype.decode);
+const AtomicsWait = Atomics.wait;
+const { isProxy, isMap, isSet, isPromise, isUint8Array } = util.types;
+const fsWriteSync = fs.writeSync;
+const fsReadFileSync = fs.readFileSync;
+const VMScript = vm.Script;
+const ScriptRunInThisContext = uncurry(vm.Script.prototype.runInThisContext);
+const vmCompileFunction = vm.compileFunction;
+const savedSetTimeout = setTimeout;
+const savedClearTimeout = clearTimeout;
+const hrtimeBigint = process.hrtime.bigint;
+const nextTick = process.nextTick;
+const processOn = process.on.bind(process);
+const hardExit = typeof process.reallyExit === 'function'
+  ? process.reallyExit.bind(process)
+  : process.exit.bind(process);
+const stdoutStream = process.stdout;
+const stderrStream = process.stderr;
+const harnessRequire = require;
+const execPath = process.execPath;
+
+// --------------------------------------------------------------------------- constants
+
+const MAX_DEPTH = 100; // containers nested deeper than this are $unserializable
+const MESSAGE_CAP = 1024;
+const REPR_CAP = 1024;
+const TRACEBACK_CAP = 4096;
+const TRUNCATED = '…[output truncated]';
+const INVOKE_KEY = '__codegym_invoke__';
+const TEST_FILENAME = '<test>';
+const CJS_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const FRAME = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
+const HEADER = /^(.+):(\d+)$/;
+const ERROR_HEAD = /^\[?([A-Za-z_$][\w$.]*)(?: \[[\w$.]+\])?(?::(?: ([\s\S]*))?)?\]?$/;
+
+// --------------------------------------------------------------------------- small helpers
+
+function now() {
+  return hrtimeBigint();
+}
+
+function elapsedMs(start) {
+  return SafeNumber(hrtimeBigint() - start) / 1e6;
+}
+
+function sleepMs(ms) {
+  AtomicsWait(new SafeInt32Array(new SafeSharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function exec(regexp, text) {
+  regexp.lastIndex = 0;
+  return RegExpPrototypeExec(regexp, text);
+}
+
+function splitLines(text) {
+  const lines = [];
+  let start = 0;
+  for (;;) {
+    const end = StringPrototypeIndexOf(text, '\n', start);
+    if (end < 0) {
+      ArrayPrototypePush(lines, StringPrototypeSlice(text, start));
+      return lines;
+    }
+    let line = StringPrototypeSlice(text, start, end);
+    if (line.length && StringPrototypeCharCodeAt(line, line.length - 1) === 13) {
+      line = StringPrototypeSlice(line, 0, line.length - 1);
+    }
+    ArrayPrototypePush(lines, line);
+    start = end + 1;
+  }
+}
+
+function basename(file) {
+  const slash = StringPrototypeLastIndexOf(file, '/');
+  return slash < 0 ? file : StringPrototypeSlice(file, slash + 1);
+}
+
+function capText(text, cap) {
+  return text.length <= cap ? text : StringPrototypeSlice(text, 0, cap - 1) + '…';
+}
+
+function capTraceback(text) {
+  if (text.length <= TRACEBACK_CAP) return text;
+  return StringPrototypeSlice(text, 0, 1024) + '\n    …[traceback shortened]…\n' +
+    StringPrototypeSlice(text, text.length - (TRACEBACK_CAP - 1024 - 40));
+}
+
+/** The value of an own data property found along the prototype chain; undefined for accessors,
+ * missing properties and proxies (whose traps are learner code). */
+function dataProperty(object, key) {
+  let current = object;
+  for (let depth = 0; depth < 64; depth++) {
+    if (current === null || (typeof current !== 'object' && typeof current !== 'function')) {
+      return undefined;
+    }
+    if (isProxy(current)) return undefined;
+    const descriptor = ObjectGetOwnPropertyDescriptor(current, key);
+    if (descriptor !== undefined) {
+      return ObjectHasOwn(descriptor, 'value') ? descriptor.value : undefined;
+    }
+    current = ObjectGetPrototypeOf(current);
+  }
+  return undefined;
+}
+
+function typeName(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'function') return 'Function';
+  if (typeof value !== 'object') return typeof value;
+  if (isProxy(value)) return 'Proxy';
+  try {
+    const constructor = dataProperty(value, 'constructor');
+    if (typeof constructor === 'function') {
+      const name = dataProperty(constructor, 'name');
+      if (typeof name === 'string' && name) return name;
+    }
+  } catch (error) {
+    // fall through
+  }
+  return 'Object';
+}
+
+// --------------------------------------------------------------------------- canonical values
+
+/** A canonical JSON object: entries in their final order. Learner data never is one. */
+class CObj {
+  constructor(entries, special) {
+    this.entries = entries;
+    this.special = special;
+  }
+}
+
+function special(key, value) {
+  return new CObj([[key, value]], true);
+}
+
+function unserializable(value) {
+  return special('$unserializable', typeName(value));
+}
+
+class TooLarge {}
+
+function spend(budget, amount) {
+  budget.left -= amount;
+  if (budget.left < 0) throw new TooLarge();
+}
+
+/** Compare strings by code point (Python's order), not by UTF-16 code unit. */
+function compareCodePoints(a, b) {
+  const n = MathMin(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = StringPrototypeCharCodeAt(a, i);
+    let y = StringPrototypeCharCodeAt(b, i);
+    if (x !== y) {
+      x = x >= 0xd800 && x <= 0xdfff ? x + 0x2000 : x >= 0xe000 ? x - 0x800 : x;
+      y = y >= 0xd800 && y <= 0xdfff ? y + 0x2000 : y >= 0xe000 ? y - 0x800 : y;
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+function compareFirst(a, b) {
+  return compareCodePoints(a[0], b[0]);
+}
+
+function sortByText(items) {
+  // items: [text, payload]; texts are ASCII, so code units order them like Python does.
+  ArrayPrototypeSort(items, (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const result = [];
+  for (let i = 0; i < items.length; i++) ArrayPrototypePush(result, items[i][1]);
+  return result;
+}
+
+/**
+ * The canonical JSON form of a learner value (docs/harness-protocol.md § Values). Objects are
+ * read only through property descriptors (getters are never called) and internal slots; a Proxy
+ * is never touched. `active` holds the containers on the current path (cycles); `budget` bounds
+ * the work and the size of the result.
+ */
+function canonical(value, depth, active, budget) {
+  switch (typeof value) {
+    case 'undefined':
+      spend(budget, 18);
+      return special('$undefined', true);
+    case 'boolean':
+      spend(budget, 5);
+      return value;
+    case 'number':
+      spend(budget, 24);
+      if (NumberIsNaN(value)) return special('$float', 'nan');
+      if (value === Infinity) return special('$float', 'inf');
+      if (value === -Infinity) return special('$float', '-inf');
+      return value === 0 ? 0 : value; // -0 is 0
+    case 'string':
+      spend(budget, value.length + 2);
+      return value;
+    case 'bigint': {
+      const text = SafeString(value);
+      spend(budget, text.length + 12);
+      return special('$bigint', text);
+    }
+    case 'symbol':
+    case 'function':
+      spend(budget, 32);
+      return unserializable(value);
+    default:
+      break;
+  }
+  if (value === null) {
+    spend(budget, 5);
+    return null;
+  }
+  spend(budget, 2);
+  if (isProxy(value) || depth >= MAX_DEPTH || SetPrototypeHas(active, value)) {
+    spend(budget, 32);
+    return unserializable(value);
+  }
+  const prototype = ObjectGetPrototypeOf(value);
+  SetPrototypeAdd(active, value);
+  try {
+    if (ArrayIsArray(value) && prototype === ArrayPrototype) {
+      return canonicalArray(value, depth, active, budget);
+    }
+    if (isMap(value) && prototype === MapPrototype) {
+      return canonicalMap(value, depth, active, budget);
+    }
+    if (isSet(value) && prototype === SetPrototype) {
+      const items = [];
+      SetPrototypeForEach(value, (item) => ArrayPrototypePush(items, item));
+      const keyed = [];
+      for (let i = 0; i < items.length; i++) {
+        const item = canonical(items[i], depth + 1, active, budget);
+        ArrayPrototypePush(keyed, [pythonJson(item), item]);
+      }
+      return special('$set', sortByText(keyed));
+    }
+    if (prototype === ObjectPrototype || prototype === null) {
+      return canonicalObject(value, depth, active, budget);
+    }
+    spend(budget, 32);
+    return unserializable(value);
+  } finally {
+    SetPrototypeDelete(active, value);
+  }
+}
+
+function canonicalArray(value, depth, active, budget) {
+  const length = ObjectGetOwnPropertyDescriptor(value, 'length').value;
+  const result = [];
+  for (let i = 0; i < length; i++) {
+    const descriptor = ObjectGetOwnPropertyDescriptor(value, i);
+    if (descriptor !== undefined && !ObjectHasOwn(descriptor, 'value')) {
+      spend(budget, 32);
+      return unserializable(value); // an element with a getter
+    }
+    const item = descriptor === undefined ? undefined : descriptor.value;
+    ArrayPrototypePush(result, canonical(item, depth + 1, active, budget));
+  }
+  return result;
+}
+
+function canonicalObject(value, depth, active, budget) {
+  const keys = ObjectKeys(value);
+  const entries = [];
+  for (let i = 0; i < keys.length; i++) {
+    const descriptor = ObjectGetOwnPropertyDescriptor(value, keys[i]);
+    if (descriptor === undefined) continue;
+    if (!ObjectHasOwn(descriptor, 'value')) {
+      spend(budget, 32);
+      return unserializable(value); // a getter: never invoked
+    }
+    ArrayPrototypePush(entries, [keys[i], descriptor.value]);
+  }
+  ArrayPrototypeSort(entries, compareFirst);
+  for (let i = 0; i < entries.length; i++) {
+    spend(budget, entries[i][0].length + 4);
+    entries[i] = [entries[i][0], canonical(entries[i][1], depth + 1, active, budget)];
+  }
+  return new CObj(entries, false);
+}
+
+function canonicalMap(value, depth, active, budget) {
+  const pairs = [];
+  let allStrings = true;
+  MapPrototypeForEach(value, (item, key) => {
+    if (typeof key !== 'string') allStrings = false;
+    ArrayPrototypePush(pairs, [key, item]);
+  });
+  if (allStrings) {
+    ArrayPrototypeSort(pairs, compareFirst);
+    const entries = [];
+    for (let i = 0; i < pairs.length; i++) {
+      spend(budget, pairs[i][0].length + 4);
+      ArrayPrototypePush(entries, [pairs[i][0], canonical(pairs[i][1], depth + 1, active, budget)]);
+    }
+    return new CObj(entries, false);
+  }
+  const keyed = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const key = canonical(pairs[i][0], depth + 1, active, budget);
+    const item = canonical(pairs[i][1], depth + 1, active, budget);
+    ArrayPrototypePush(keyed, [pythonJson(key), [key, item]]);
+  }
+  return special('$map', sortByText(keyed));
+}
+
+// --------------------------------------------------------------------------- JSON text
+
+/** Python's repr() of a float (what json.dumps writes): shortest round-trip digits, exponent
+ * form when the decimal exponent is < -4 or >= 16. */
+function pythonFloat(value) {
+  if (value === 0) return 1 / value < 0 ? '-0.0' : '0.0';
+  let sign = '';
+  if (value < 0) {
+    sign = '-';
+    value = -value;
+  }
+  const text = NumberPrototypeToExponential(value); // d.ddde±x, shortest round-trip digits
+  const e = StringPrototypeIndexOf(text, 'e');
+  const mantissa = StringPrototypeSlice(text, 0, e);
+  const exponent = SafeNumber(StringPrototypeSlice(text, e + 1));
+  const digits = mantissa.length > 1
+    ? StringPrototypeSlice(mantissa, 0, 1) + StringPrototypeSlice(mantissa, 2)
+    : mantissa;
+  const point = exponent + 1;
+  if (point > 16 || point <= -4) {
+    const head = digits.length > 1
+      ? StringPrototypeSlice(digits, 0, 1) + '.' + StringPrototypeSlice(digits, 1)
+      : digits;
+    const magnitude = StringPrototypePadStart(SafeString(exponent < 0 ? -exponent : exponent), 2, '0');
+    return sign + head + 'e' + (exponent < 0 ? '-' : '+') + magnitude;
+  }
+  if (point <= 0) return sign + '0.' + StringPrototypeRepeat('0', -point) + digits;
+  if (point >= digits.length) {
+    return sign + digits + StringPrototypeRepeat('0', point - digits.length) + '.0';
+  }
+  return sign + StringPrototypeSlice(digits, 0, point) + '.' + StringPrototypeSlice(digits, point);
+}
+
+function formatNumber(value) {
+  return NumberIsSafeInteger(value) ? SafeString(value) : pythonFloat(value);
+}
+
+const SHORT_ESCAPES = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
+
+/** A string as Python's json.dumps(ensure_ascii=True) writes it. */
+function pythonString(text) {
+  const parts = ['"'];
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = StringPrototypeCharCodeAt(text, i);
+    if (code >= 0x20 && code <= 0x7e && code !== 34 && code !== 92) continue;
+    ArrayPrototypePush(parts, StringPrototypeSlice(text, run, i));
+    const short = ObjectHasOwn(SHORT_ESCAPES, code) ? SHORT_ESCAPES[code] : undefined;
+    ArrayPrototypePush(parts, short !== undefined
+      ? short
+      : '\\u' + StringPrototypePadStart(NumberPrototypeToString(code, 16), 4, '0'));
+    run = i + 1;
+  }
+  ArrayPrototypePush(parts, StringPrototypeSlice(text, run));
+  ArrayPrototypePush(parts, '"');
+  return ArrayPrototypeJoin(parts, '');
+}
+
+/** JSON text of a canonical value or an event. With `forKey`, exactly Python's
+ * json.dumps(value, sort_keys=True): the key the host sorts sets and maps by. */
+function encodeJson(value, forKey) {
+  const parts = [];
+  emitJson(value, parts, forKey);
+  return ArrayPrototypeJoin(parts, '');
+}
+
+function pythonJson(value) {
+  return encodeJson(value, true);
+}
+
+function emitJson(value, parts, forKey) {
+  if (value === null || value === undefined) {
+    ArrayPrototypePush(parts, 'null');
+  } else if (value === true || value === false) {
+    ArrayPrototypePush(parts, value ? 'true' : 'false');
+  } else if (typeof value === 'number') {
+    ArrayPrototypePush(parts, formatNumber(value));
+  } else if (typeof value === 'string') {
+    ArrayPrototypePush(parts, forKey ? pythonString(value) : JSONStringify(value));
+  } else if (ArrayIsArray(value)) {
+    ArrayPrototypePush(parts, '[');
+    for (let i = 0; i < value.length; i++) {
+      if (i) ArrayPrototypePush(parts, forKey ? ', ' : ',');
+      emitJson(value[i], parts, forKey);
+    }
+    ArrayPrototypePush(parts, ']');
+  } else {
+    let entries = value instanceof CObj ? value.entries : null;
+    if (entries === null) {
+      const keys = ObjectKeys(value); // a harness event: keys in insertion order
+      entries = [];
+      for (let i = 0; i < keys.length; i++) ArrayPrototypePush(entries, [keys[i], value[keys[i]]]);
+    }
+    ArrayPrototypePush(parts, '{');
+    for (let i = 0; i < entries.length; i++) {
+      if (i) ArrayPrototypePush(parts, forKey ? ', ' : ',');
+      const key = entries[i][0];
+      ArrayPrototypePush(parts, forKey ? pythonString(key) : JSONStringify(key));
+      ArrayPrototypePush(parts, forKey ? ': ' : ':');
+      emitJson(entries[i][1], parts, forKey);
+    }
+    ArrayPrototypePush(parts, '}');
+  }
+}
+
+// --------------------------------------------------------------------------- display
+
+/** JavaScript literal syntax for a canonical value. */
+function display(value, depth) {
+  if (depth > 20) return '…';
+  if (value === null) return 'null';
+  if (value === true || value === false) return value ? 'true' : 'false';
+  if (typeof value === 'number') return SafeString(value);
+  if (typeof value === 'string') return JSONStringify(value);
+  if (ArrayIsArray(value)) {
+    const parts = [];
+    for (let i = 0; i < value.length; i++) ArrayPrototypePush(parts, display(value[i], depth + 1));
+    return '[' + ArrayPrototypeJoin(parts, ', ') + ']';
+  }
+  const entries = value.entries;
+  if (value.special) {
+    const key = entries[0][0];
+    const inner = entries[0][1];
+    if (key === '$float') return inner === 'nan' ? 'NaN' : inner === 'inf' ? 'Infinity' : '-Infinity';
+    if (key === '$undefined') return 'undefined';
+    if (key === '$bigint') return inner + 'n';
+    if (key === '$unserializable') return '<' + inner + ' object>';
+    const parts = [];
+    for (let i = 0; i < inner.length; i++) {
+      ArrayPrototypePush(parts, key === '$set'
+        ? display(inner[i], depth + 1)
+        : '[' + display(inner[i][0], depth + 1) + ', ' + display(inner[i][1], depth + 1) + ']');
+    }
+    return (key === '$set' ? 'new Set([' : 'new Map([') + ArrayPrototypeJoin(parts, ', ') + '])';
+  }
+  const parts = [];
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const shown = exec(/^[A-Za-z_][A-Za-z0-9_]*$/, key) ? key : JSONStringify(key);
+    ArrayPrototypePush(parts, shown + ': ' + display(entries[i][1], depth + 1));
+  }
+  return '{' + ArrayPrototypeJoin(parts, ', ') + '}';
+}
+
+function displayThrown(value) {
+  try {
+    return capText(display(canonical(value, 0, new SafeSet(), { left: 4096 }), 0), 200);
+  } catch (error) {
+    return typeName(value);
+  }
+}
+
+// --------------------------------------------------------------------------- output capture
+
+const utf8 = new SafeTextDecoder('utf-8');
+
+/** What one stream received during a case, never more than `cap` bytes. */
+class Sink {
+  constructor(cap) {
+    this.cap = cap;
+    this.buffer = BufferAlloc(cap);
+    this.length = 0;
+    this.over = false;
+  }
+
+  reset() {
+    this.length = 0;
+    this.over = false;
+  }
+
+  put(chunk, encoding) {
+    if (typeof chunk === 'string') {
+      const name = typeof encoding === 'string' && BufferIsEncoding(encoding) ? encoding : 'utf8';
+      const size = BufferByteLength(chunk, name);
+      const room = this.cap - this.length;
+      if (size > room) this.over = true;
+      if (room > 0) this.length += BufferPrototypeWrite(this.buffer, chunk, this.length, room, name);
+    } else if (isUint8Array(chunk)) {
+      const room = this.cap - this.length;
+      if (chunk.length > room) this.over = true;
+      const take = MathMin(room, chunk.length);
+      if (take > 0) this.length += BufferPrototypeCopy(chunk, this.buffer, this.length, 0, take);
+    } else {
+      throw new SafeTypeError('The "chunk" argument must be of type string or an instance of ' +
+        'Buffer or Uint8Array. Received ' + typeName(chunk));
+    }
+  }
+
+  text() {
+    const view = new SafeUint8Array(this.buffer.buffer, this.buffer.byteOffset, this.length);
+    const text = TextDecoderPrototypeDecode(utf8, view);
+    return this.over ? text + TRUNCATED : text;
+  }
+}
+
+const discard = { put() {}, reset() {} };
+const capture = { out: discard, err: discard };
+
+function makeWrite(which) {
+  return function write(chunk, encoding, callback) {
+    if (typeof encoding === 'function') {
+      callback = encoding;
+      encoding = undefined;
+    }
+    capture[which].put(chunk, encoding);
+    if (typeof callback === 'function') nextTick(callback);
+    return true;
+  };
+}
+
+const captureWrites = { out: makeWrite('out'), err: makeWrite('err') };
+
+function installWrite(stream, write) {
+  try {
+    ObjectDefineProperty(stream, 'write', {
+      __proto__: null, value: write, writable: true, configurable: true, enumerable: false,
+    });
+  } catch (error) {
+    // a frozen stream: its output is lost, never sent to the channel by us
+  }
+}
+
+function installWrites() {
+  // Learner code may have replaced them during an earlier case.
+  installWrite(stdoutStream, captureWrites.out);
+  installWrite(stderrStream, captureWrites.err);
+}
+
+/** Set a field of a harness object with define semantics: a setter that learner code put on
+ * Object.prototype is not called. */
+function setField(object, key, value) {
+  ObjectDefineProperty(object, key, {
+    __proto__: null, value, writable: true, configurable: true, enumerable: true,
+  });
+}
+
+// --------------------------------------------------------------------------- the harness
+
+class Harness {
+  constructor(job) {
+    this.nonce = job.nonce;
+    this.mode = job.mode || 'function';
+    this.filename = typeof job.filename === 'string' && job.filename ? job.filename : 'exercise.js';
+    this.source = typeof job.source === 'string' ? job.source : '';
+    this.entryPoint = job.entry_point;
+    this.cases = ArrayIsArray(job.cases) ? job.cases : [];
+    const limits = job.limits || {};
+    this.timeoutMs = MathMax(1, MathRound(SafeNumber(limits.case_timeout_s || 10) * 1000));
+    this.outputCap = MathMax(1, MathFloor(SafeNumber(limits.output_bytes || 65536)));
+    this.memoryBytes = SafeNumber(limits.memory_bytes || 0);
+    this.sinks = { out: new Sink(this.outputCap), err: new Sink(this.outputCap) };
+    this.snippets = [];
+    this.waiting = null; // while an async case is awaited: fails it on an uncaught error
+  }
+
+  // ---------------------------------------------------------------- channel
+
+  emit(event) {
+    const text = '\n@@codegym ' + this.nonce + ' ' + encodeJson(event, false) + '\n';
+    const data = BufferFrom(text, 'utf8');
+    let offset = 0;
+    while (offset < data.length) {
+      try {
+        offset += fsWriteSync(1, data, offset, data.length - offset);
+      } catch (error) {
+        if (dataProperty(error, 'code') === 'EAGAIN') {
+          sleepMs(2); // fd 1 is a non-blocking pipe and full: the host is reading
+          continue;
+        }
+        hardExit(3); // the host is gone
+      }
+    }
+  }
+
+  diagnose(text) {
+    try {
+      fsWriteSync(2, 'codegym harness: ' + text + '\n');
+    } catch (error) {
+      // nothing to do
+    }
+  }
+
+  failure(type, message) {
+    return { type, message, line: null, traceback: '' };
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  /** An ERROR for a thrown value, read through data properties only. */
+  describe(thrown) {
+    try {
+      return this.describeUnsafe(thrown);
+    } catch (error) {
+      return this.failure('Error', '');
+    }
+  }
+
+  describeUnsafe(thrown) {
+    const isObject = thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function');
+    if (!isObject || isProxy(thrown)) {
+      const message = isObject ? 'a Proxy was thrown' : displayThrown(thrown);
+      return { type: 'Uncaught', message, line: null, traceback: 'Uncaught ' + message };
+    }
+    const constructorName = typeName(thrown);
+    const ownName = ObjectGetOwnPropertyDescriptor(thrown, 'name');
+    let name = dataProperty(thrown, 'name');
+    if (typeof name !== 'string' || !name) name = constructorName;
+    // `class ValidationError extends Error {}` inherits name "Error": show the class's name.
+    let type = name;
+    if (ownName === undefined && constructorName !== name && constructorName !== 'Object') {
+      type = constructorName;
+    }
+    let message = dataProperty(thrown, 'message');
+    message = typeof message === 'string' ? capText(message, MESSAGE_CAP) : '';
+    const stack = dataProperty(thrown, 'stack');
+    const parsed = typeof stack === 'string'
+      ? this.parseStack(stack, type, message)
+      : { line: null, traceback: type + (message ? ': ' + message : '') };
+    return { type, message, line: parsed.line, traceback: parsed.traceback };
+  }
+
+  /** The learner's line and a traceback of learner and test frames only, from a V8 stack. vm
+   * prefixes errors it reports with "file:LINE", the source line and a caret. */
+  parseStack(stack, type, message) {
+    const lines = splitLines(stack);
+    let index = 0;
+    let headerLine = null;
+    const header = [];
+    const head = lines.length > 1 ? exec(HEADER, lines[0]) : null;
+    if (head && !exec(FRAME, lines[0])) {
+      if (head[1] === this.filename || head[1] === TEST_FILENAME) {
+        headerLine = head[1] === this.filename ? SafeNumber(head[2]) : null;
+      }
+      while (index < lines.length && lines[index] !== '') {
+        ArrayPrototypePush(header, lines[index]);
+        index++;
+      }
+    }
+    let line = null;
+    const frames = [];
+    for (; index < lines.length; index++) {
+      const frame = exec(FRAME, lines[index]);
+      if (!frame) continue;
+      if (frame[1] === this.filename || frame[1] === TEST_FILENAME) {
+        if (line === null && frame[1] === this.filename) line = SafeNumber(frame[2]);
+        ArrayPrototypePush(frames, lines[index]);
+      }
+    }
+    if (line === null) line = headerLine;
+    const summary = type + (message ? ': ' + message : '');
+    const shown = [];
+    if (type === 'SyntaxError' && header.length) {
+      for (let i = 0; i < header.length; i++) ArrayPrototypePush(shown, header[i]);
+      ArrayPrototypePush(shown, '');
+    }
+    ArrayPrototypePush(shown, summary);
+    for (let i = 0; i < frames.length; i++) ArrayPrototypePush(shown, frames[i]);
+    return { line, traceback: capTraceback(ArrayPrototypeJoin(shown, '\n')) };
+  }
+
+  // ---------------------------------------------------------------- values
+
+  serialise(value) {
+    try {
+      const result = canonical(value, 0, new SafeSet(), { left: this.outputCap });
+      return { ok: true, value: result, repr: capText(display(result, 0), REPR_CAP) };
+    } catch (error) {
+      if (!(error instanceof TooLarge)) throw error;
+      return {
+        ok: false,
+        error: this.failure('ValueTooLarge',
+          'the value returned is larger than ' + this.outputCap + ' bytes as JSON'),
+      };
+    }
+  }
+
+  // ---------------------------------------------------------------- running learner code
+
+  beginCapture() {
+    this.sinks.out.reset();
+    this.sinks.err.reset();
+    installWrites();
+    capture.out = this.sinks.out;
+    capture.err = this.sinks.err;
+  }
+
+  endCapture() {
+    capture.out = discard;
+    capture.err = discard;
+    installWrites();
+    const over = this.sinks.out.over || this.sinks.err.over;
+    return { stdout: this.sinks.out.text(), stderr: this.sinks.err.text(), truncated: over, over };
+  }
+
+  isTimeout(error, started) {
+    return error !== null && typeof error === 'object' && !isProxy(error) &&
+      dataProperty(error, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT' &&
+      elapsedMs(started) >= this.timeoutMs * 0.9;
+  }
+
+  /** Run `thunk` (learner code) through vm with the case timeout; await a returned Promise for
+   * the rest of it. Resolves to {kind: 'ok'|'error'|'timeout', value|error, durationMs}. */
+  async invoke(thunk) {
+    const started = now();
+    ObjectDefineProperty(globalThis, INVOKE_KEY, {
+      __proto__: null,
+      value: thunk, writable: true, configurable: true, enumerable: false,
+    });
+    let result;
+    try {
+      const options = { __proto__: null, timeout: this.timeoutMs };
+      result = { kind: 'ok', value: ScriptRunInThisContext(this.invokeScript, options) };
+    } catch (error) {
+      result = this.isTimeout(error, started) ? { kind: 'timeout' } : { kind: 'error', error };
+    }
+    if (result.kind === 'ok' && isPromise(result.value)) {
+      result = await this.settle(result.value, this.timeoutMs - elapsedMs(started));
+    }
+    setField(result, 'durationMs', elapsedMs(started));
+    return result;
+  }
+
+  settle(promise, remainingMs) {
+    return new SafePromise((resolve) => {
+      let settled = false;
+      const finish = (result) => {
+        if (settled) return;
+        settled = true;
+        savedClearTimeout(timer);
+        this.waiting = null;
+        resolve(result);
+      };
+      const timer = savedSetTimeout(() => finish({ kind: 'timeout' }), MathMax(0, remainingMs));
+      this.waiting = (error) => finish({ kind: 'error', error });
+      PromisePrototypeThen(promise,
+        (value) => finish({ kind: 'ok', value }),
+        (error) => finish({ kind: 'error', error }));
+    });
+  }
+
+  // ---------------------------------------------------------------- function mode
+
+  /** Compile every `code` case before learner code runs, as the body of a function. */
+  compileSnippets() {
+    for (let i = 0; i < this.cases.length; i++) {
+      const testCase = this.cases[i];
+      if (!testCase || testCase.kind !== 'code') continue;
+      const code = typeof testCase.code === 'string' ? testCase.code : '';
+      const options = { filename: TEST_FILENAME, lineOffset: -1 };
+      let compiled = null;
+      let failure = null;
+      for (const prefix of ['(function () {\n', '(async function () {\n']) {
+        try {
+          compiled = ScriptRunInThisContext(new VMScript(prefix + code + '\n})', options));
+          break;
+        } catch (error) {
+          failure = failure || error;
+          if (StringPrototypeIndexOf(code, 'await') < 0) break;
+        }
+      }
+      if (compiled) {
+        this.snippets[i] = { fn: compiled };
+      } else {
+        const error = this.describe(failure);
+        error.line = null;
+        error.message += " (in the test's code)";
+        this.snippets[i] = { error };
+      }
+    }
+  }
+
+  installModuleGlobals() {
+    const module = { exports: {} };
+    const globals = { module, exports: module.exports, require: harnessRequire };
+    for (const key of ObjectKeys(globals)) {
+      ObjectDefineProperty(globalThis, key, {
+        value: globals[key], writable: true, configurable: true, enumerable: false,
+      });
+    }
+  }
+
+  /** The entry point: a global binding (function declarations and top-level const/let/class),
+   * else module.exports[name]. Returns {fn} or {error}. */
+  resolveEntry() {
+    const name = this.entryPoint;
+    if (typeof name !== 'string' || !exec(IDENTIFIER, name)) {
+      return { error: this.failure('ReferenceError', 'the test names no function to call') };
+    }
+    let found;
+    try {
+      const probe = new VMScript('typeof ' + name + ' === "undefined" ? undefined : ' + name);
+      found = ScriptRunInThisContext(probe, { __proto__: null, timeout: this.timeoutMs });
+    } catch (error) {
+      found = undefined; // a reserved word, or a binding still in its temporal dead zone
+    }
+    if (found === undefined) {
+      const module = dataProperty(globalThis, 'module');
+      const exported = module !== null && typeof module === 'object'
+        ? dataProperty(module, 'exports')
+        : undefined;
+      if (exported !== null && (typeof exported === 'object' || typeof exported === 'function')) {
+        if (!isProxy(exported)) {
+          const descriptor = ObjectGetOwnPropertyDescriptor(exported, name);
+          if (descriptor && ObjectHasOwn(descriptor, 'value')) found = descriptor.value;
+        }
+      }
+      if (typeof exported === 'function' && found === undefined && dataProperty(exported, 'name') === name) {
+        found = exported; // module.exports = function name() {}
+      }
+    }
+    if (found === undefined) {
+      return {
+        error: this.failure('ReferenceError',
+          this.filename + " does not define a function named '" + name + "'"),
+      };
+    }
+    if (typeof found !== 'function') {
+      return {
+        error: this.failure('TypeError',
+          "'" + name + "' in " + this.filename + ' is not a function (it is of type ' +
+          typeName(found) + ')'),
+      };
+    }
+    return { fn: found };
+  }
+
+  async runFunctionMode() {
+    this.invokeScript = new VMScript(INVOKE_KEY + '()', { filename: 'codegym-harness' });
+    const argumentTexts = [];
+    for (let i = 0; i < this.cases.length; i++) {
+      const testCase = this.cases[i] || {};
+      argumentTexts[i] = testCase.kind === 'call'
+        ? JSONStringify([testCase.args || [], testCase.kwargs || {}])
+        : null;
+    }
+    this.compileSnippets();
+    this.installModuleGlobals();
+
+    this.beginCapture();
+    const started = now();
+    let error = null;
+    try {
+      ScriptRunInThisContext(new VMScript(this.source, { filename: this.filename }),
+        { timeout: this.timeoutMs });
+    } catch (thrown) {
+      if (this.isTimeout(thrown, started)) {
+        error = this.failure('TimeoutError',
+          'loading ' + this.filename + ' took longer than ' + this.timeoutMs / 1000 + 's');
+      } else {
+        error = this.describe(thrown);
+      }
+    }
+    let entry = null;
+    let anyCall = false;
+    for (let i = 0; i < this.cases.length; i++) {
+      if (this.cases[i] && this.cases[i].kind === 'call') anyCall = true;
+    }
+    if (error === null && anyCall) {
+      const resolved = this.resolveEntry();
+      entry = resolved.fn;
+      error = resolved.error || null;
+    }
+    const output = this.endCapture();
+    if (error === null && output.over) {
+      error = this.failure('OutputLimitError',
+        'loading ' + this.filename + ' printed more than ' + this.outputCap + ' bytes');
+    }
+    const event = { event: 'load', status: error === null ? 'ok' : 'error' };
+    if (error !== null) setField(event, 'error', error);
+    setField(event, 'stdout', output.stdout);
+    setField(event, 'stderr', output.stderr);
+    setField(event, 'truncated', output.truncated);
+    this.emit(event);
+    if (error !== null) return;
+
+    for (let i = 0; i < this.cases.length; i++) {
+      const testCase = this.cases[i] || {};
+      const id = SafeString(testCase.id);
+      let result;
+      try {
+        result = await this.runFunctionCase(testCase, i, entry, argumentTexts[i]);
+      } catch (failure) {
+        this.diagnose('case ' + id + ' failed in the harness: ' + SafeString(failure && failure.stack));
+        result = {
+          event: 'case', id, status: 'error',
+          error: this.failure('HarnessError', 'the harness failed on this test'),
+        };
+      }
+      this.emit(result); // flushed before the next case starts
+    }
+  }
+
+  async runFunctionCase(testCase, index, entry, argumentText) {
+    const id = SafeString(testCase.id);
+    let thunk;
+    if (testCase.kind === 'call') {
+      const decoded = JSONParse(argumentText); // fresh values for every case
+      const args = ArrayIsArray(decoded[0]) ? decoded[0] : [];
+      const kwargs = decoded[1];
+      if (kwargs && typeof kwargs === 'object' && ObjectKeys(kwargs).length) {
+        ArrayPrototypePush(args, kwargs); // JavaScript has no keywords: an options object
+      }
+      thunk = () => ReflectApply(entry, undefined, args);
+    } else if (testCase.kind === 'code') {
+      const snippet = this.snippets[index];
+      if (snippet.error) return { event: 'case', id, status: 'error', error: snippet.error };
+      thunk = () => ReflectApply(snippet.fn, undefined, []);
+    } else {
+      return {
+        event: 'case', id, status: 'error',
+        error: this.failure('HarnessError', 'a ' + testCase.kind + ' test cannot run in function mode'),
+      };
+    }
+    this.beginCapture();
+    const result = await this.invoke(thunk);
+    let event = { event: 'case', id, status: result.kind };
+    if (result.kind === 'ok') {
+      const value = this.serialise(result.value);
+      if (value.ok) {
+        setField(event, 'value', value.value);
+        setField(event, 'repr', value.repr);
+      } else {
+        setField(event, 'status', 'error');
+        setField(event, 'error', value.error);
+      }
+    } else if (result.kind === 'error') {
+      setField(event, 'error', this.describe(result.error));
+    }
+    const output = this.endCapture();
+    if (output.over) event = { event: 'case', id, status: 'output_limit' };
+    setField(event, 'stdout', output.stdout);
+    setField(event, 'stderr', output.stderr);
+    setField(event, 'truncated', output.truncated);
+    setField(event, 'duration_ms', MathRound(result.durationMs * 1000) / 1000);
+    return event;
+  }
+
+  // ---------------------------------------------------------------- script mode
+
+  async runScriptMode() {
+    try {
+      // The CommonJS wrapper's parameters: checks the file as `node file` will compile it.
+      vmCompileFunction(this.source, CJS_PARAMETERS, { filename: this.filename });
+    } catch (error) {
+      this.emit({ event: 'load', status: 'error', error: this.describe(error), stdout: '' });
+      return;
+    }
+    this.emit({ event: 'load', status: 'ok' });
+    const file = pathModule.join(process.cwd(), basename(this.filename));
+    for (let i = 0; i < this.cases.length; i++) {
+      const testCase = this.cases[i] || {};
+      const id = SafeString(testCase.id);
+      let event;
+      if (testCase.kind !== 'stdio') {
+        event = {
+          event: 'case', id, status: 'error',
+          error: this.failure('HarnessError', 'only stdio tests run in script mode'),
+        };
+      } else {
+        try {
+          event = await this.runScriptCase(testCase, file);
+        } catch (error) {
+          event = {
+            event: 'case', id, status: 'error',
+            error: this.failure('Error', 'could not start the program: ' + SafeString(error && error.message)),
+          };
+        }
+      }
+      this.emit(event);
+    }
+  }
+
+  writeSource(file) {
+    // A fresh copy for every case (an earlier run may have changed or replaced it), never
+    // through a symlink.
+    try {
+      fs.unlinkSync(file);
+    } catch (error) {
+      // not there
+    }
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW || 0), 0o644);
+    try {
+      fs.writeSync(fd, this.source);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  runScriptCase(testCase, file) {
+    this.writeSource(file);
+    const cap = this.outputCap;
+    const megabytes = MathMax(16, MathFloor(this.memoryBytes / (1024 * 1024)) || 256);
+    return new SafePromise((resolve, reject) => {
+      const started = now();
+      const child = childProcess.spawn(execPath, ['--max-old-space-size=' + megabytes, file], {
+        cwd: process.cwd(),
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true, // its own process group: killed as a whole
+      });
+      const streams = { out: { chunks: [], size: 0 }, err: { chunks: [], size: 0 } };
+      let over = false;
+      let timedOut = false;
+      let exit = null;
+      let finished = false;
+      let durationMs = 0;
+      let grace = null;
+      const killGroup = () => {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch (error) {
+          // already gone
+        }
+      };
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        savedClearTimeout(timer);
+        if (grace) savedClearTimeout(grace);
+        killGroup();
+        resolve(this.scriptEvent(testCase, streams, over, timedOut, exit, durationMs));
+      };
+      const timer = savedSetTimeout(() => {
+        timedOut = exit === null;
+        durationMs = elapsedMs(started);
+        finish();
+      }, this.timeoutMs);
+      const collect = (name) => (chunk) => {
+        const stream = streams[name];
+        if (stream.size <= cap) {
+          const take = MathMin(chunk.length, cap + 1 - stream.size);
+          stream.chunks.push(chunk.subarray(0, take)); // never more than cap + 1 bytes
+          stream.size += take;
+        }
+        if (stream.size > cap && !over) {
+          over = true;
+          durationMs = elapsedMs(started);
+          finish();
+        }
+      };
+      child.stdout.on('data', collect('out'));
+      child.stderr.on('data', collect('err'));
+      child.stdin.on('error', () => {}); // it exited without reading everything
+      child.on('error', (error) => {
+        if (!finished) {
+          finished = true;
+          savedClearTimeout(timer);
+          reject(error);
+        }
+      });
+      child.on('exit', (code, signal) => {
+        durationMs = elapsedMs(started);
+        const signals = require('os').constants.signals;
+        exit = code !== null ? code : -(signals[signal] || 0);
+        killGroup(); // leftovers of the program die with it
+        grace = savedSetTimeout(finish, 500); // something else may still hold the pipes
+      });
+      child.on('close', () => {
+        if (exit !== null) finish();
+      });
+      child.stdin.end(BufferFrom(SafeString(testCase.stdin || ''), 'utf8'));
+    });
+  }
+
+  scriptEvent(testCase, streams, over, timedOut, exit, durationMs) {
+    const texts = {};
+    for (const name of ['out', 'err']) {
+      const data = Buffer.concat(streams[name].chunks);
+      const text = TextDecoderPrototypeDecode(utf8, data.subarray(0, this.outputCap));
+      texts[name] = data.length > this.outputCap ? text + TRUNCATED : text;
+    }
+    const event = { event: 'case', id: SafeString(testCase.id) };
+    let error = null;
+    if (over) {
+      event.status = 'output_limit';
+    } else if (timedOut) {
+      event.status = 'timeout';
+    } else {
+      error = exit !== 0 ? this.childError(texts.err) : null;
+      event.status = error ? 'error' : 'ok';
+    }
+    if (event.status === 'ok') {
+      event.value = null;
+      event.repr = 'null';
+    }
+    if (error) event.error = error;
+    event.stdout = texts.out;
+    event.stderr = texts.err;
+    event.truncated = streams.out.size > this.outputCap || streams.err.size > this.outputCap;
+    event.duration_ms = MathRound(durationMs * 1000) / 1000;
+    event.exit_code = exit;
+    return event;
+  }
+
+  /** The ERROR of a program that died of an uncaught exception, from node's report on stderr:
+   * "file:LINE", the source line, a caret, then the stack ("Type: message" and "    at" frames),
+   * or the thrown value for a non-Error. Null when nothing is recognisable. */
+  childError(stderr) {
+    const lines = splitLines(stderr);
+    let header = -1;
+    let headerLine = null;
+    for (let i = 0; i < lines.length; i++) {
+      const match = exec(HEADER, lines[i]);
+      if (match && !exec(FRAME, lines[i]) && i + 2 < lines.length) {
+        header = i;
+        if (basename(match[1]) === this.filename) headerLine = SafeNumber(match[2]);
+        break;
+      }
+    }
+    let firstFrame = -1;
+    for (let i = header + 1; i < lines.length; i++) {
+      if (exec(FRAME, lines[i])) {
+        firstFrame = i;
+        break;
+      }
+    }
+    let type = null;
+    let message = '';
+    let headIndex = -1;
+    for (let i = firstFrame - 1; i > header && firstFrame >= 0; i--) {
+      const match = exec(ERROR_HEAD, lines[i]);
+      if (match) {
+        type = match[1];
+        headIndex = i;
+        const rest = ArrayPrototypeSlice(lines, i + 1, firstFrame);
+        message = StringPrototypeTrim(ArrayPrototypeJoin([match[2] || '', ...rest], '\n'));
+        break;
+      }
+    }
+    if (type === null) {
+      // `throw 5`: header, source, caret, the value, then node's hint
+      if (header < 0 || !lines[header + 3]) return null;
+      const hint = lines[header + 4] || '';
+      if (!StringPrototypeStartsWith(hint, '(Use `node --trace-uncaught')) return null;
+      const shown = lines[header + 3];
+      return {
+        type: 'Uncaught',
+        message: capText(shown, MESSAGE_CAP),
+        line: headerLine,
+        traceback: capTraceback('Uncaught ' + shown),
+      };
+    }
+    let line = null;
+    const shown = [type + (message ? ': ' + message : '')];
+    for (let i = firstFrame; i < lines.length; i++) {
+      const frame = exec(FRAME, lines[i]);
+      if (!frame) {
+        if (StringPrototypeStartsWith(lines[i], '    at ')) continue;
+        break;
+      }
+      if (basename(frame[1]) === this.filename) {
+        if (line === null) line = SafeNumber(frame[2]);
+        const at = StringPrototypeIndexOf(lines[i], frame[1]);
+        ArrayPrototypePush(shown, StringPrototypeSlice(lines[i], 0, at) + this.filename +
+          StringPrototypeSlice(lines[i], at + frame[1].length));
+      }
+    }
+    if (line === null) line = headerLine;
+    if (headIndex < 0) return null;
+    return {
+      type: StringPrototypeSlice(type, StringPrototypeLastIndexOf(type, '.') + 1),
+      message: capText(message, MESSAGE_CAP),
+      line,
+      traceback: capTraceback(ArrayPrototypeJoin(shown, '\n')),
+    };
+  }
+}
+
+// --------------------------------------------------------------------------- start-up
+
+function readJob() {
+  const job = JSONParse(TextDecoderPrototypeDecode(utf8, fsReadFileSync(0)));
+  if (job === null || typeof job !== 'object' || typeof job.nonce !== 'string' || !job.nonce) {
+    throw new SafeError('the job must be an object with a nonce');
+  }
+  if (job.mode !== undefined && job.mode !== 'function' && job.mode !== 'script') {
+    throw new SafeError('unknown mode ' + SafeString(job.mode));
+  }
+  return job;
+}
+
+async function main() {
+  let job;
+  try {
+    job = readJob();
+  } catch (error) {
+    fsWriteSync(2, 'codegym harness: bad job: ' + SafeString(error && error.message) + '\n');
+    hardExit(2);
+    return;
+  }
+  installWrites(); // from here on nothing printed reaches fd 1 except our events
+  const harness = new Harness(job);
+  // Errors thrown by learner callbacks outside any case must not crash the harness; during an
+  // awaited (async) case they fail it.
+  processOn('uncaughtException', (error) => {
+    if (harness.waiting) harness.waiting(error);
+  });
+  processOn('unhandledRejection', (error) => {
+    if (harness.waiting) harness.waiting(error);
+  });
+  try {
+    if (harness.mode === 'script') {
+      await harness.runScriptMode();
+    } else {
+      await harness.runFunctionMode();
+    }
+    harness.emit({ event: 'done' });
+  } catch (error) {
+    harness.diagnose('internal error: ' + SafeString(error && error.stack));
+    hardExit(70);
+  }
+  // No 'exit' listeners, timers or pending output of learner code run after done.
+  hardExit(0);
+}
+
+main();
