@@ -54,7 +54,7 @@ class DockerRunPerRequest:
         config = self._pooled._run_options(spec)
         container = self._api.create_container(
             spec.image,
-            ["python3", "-I", "-S", "/opt/codegym/harness.py"],
+            ["python3", "-I", "-S", "/opt/codegym/harness.pyc"],
             stdin_open=True,
             stdin_once=True,
             user=spec.user,

@@ -22,6 +22,13 @@ class SandboxLimits(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     wall_s: float = Field(10.0, gt=0, le=300, description="Wall-clock limit for the whole run.")
+    test_wall_s: float = Field(
+        3.0,
+        gt=0,
+        le=300,
+        description="Wall-clock limit per test (a loop in one test does not "
+        "cost the others their result), never more than wall_s.",
+    )
     cpu_s: int = Field(5, gt=0, le=300, description="CPU seconds for the whole run.")
     memory_mb: int = Field(256, ge=32, le=8192, description="Memory (RAM = RAM+swap).")
     processes: int = Field(64, ge=4, le=4096, description="Processes and threads.")
@@ -45,6 +52,7 @@ class ExerciseLimits(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     wall_s: float | None = Field(None, gt=0, le=60)
+    test_wall_s: float | None = Field(None, gt=0, le=60)
     cpu_s: int | None = Field(None, gt=0, le=60)
     memory_mb: int | None = Field(None, ge=32, le=1024)
     processes: int | None = Field(None, ge=4, le=256)

@@ -377,12 +377,15 @@ def _normalise_output(text: str) -> str:
 
 
 def _first_difference(expected: str, actual: str) -> str:
-    want, got = expected.split("\n"), actual.split("\n")
+    want = expected.split("\n") if expected else []
+    got = actual.split("\n") if actual else []
+    if not got:
+        return f"printed nothing; expected {len(want)} line(s), starting with {want[0]!r}"
     for number, (w, g) in enumerate(zip(want, got, strict=False), start=1):
         if w != g:
             return f"output line {number}: expected {w!r}, got {g!r}"
     if len(got) < len(want):
-        return f"output stops after {len(got) if actual else 0} line(s); expected {len(want)}"
+        return f"output stops after {len(got)} line(s); expected {len(want)}"
     return f"output has {len(got)} lines; expected {len(want)}"
 
 

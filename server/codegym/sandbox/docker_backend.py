@@ -38,11 +38,12 @@ LABEL_HOST = "org.codegym.host"
 LABEL_PID = "org.codegym.pid"
 LABEL_INSTANCE = "org.codegym.instance"
 _HARNESS_COMMAND: dict[Language, list[str]] = {
-    "python": ["python3", "-I", "-S", "/opt/codegym/harness.py"],
+    "python": ["python3", "-I", "-S", "/opt/codegym/harness.pyc"],
     "javascript": ["node", "/opt/codegym/harness.js"],
 }
 _ENVIRONMENT = {"HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 _STDERR_CAP = 64 * 1024
+_LIVE_INSTANCES: set[str] = set()  # sandboxes open in this process: their containers are no orphans
 _OOM_KILL = re.compile(rb"oom_kill (\d+)")
 
 
@@ -81,6 +82,7 @@ class DockerSandbox:
         self._remover = Remover()
         self._closed = False
         self.instance = uuid.uuid4().hex[:12]
+        _LIVE_INSTANCES.add(self.instance)
         self.reclaim_orphans()
 
     @property
@@ -198,9 +200,11 @@ class DockerSandbox:
             return 0
         for container in found:
             pid = container.labels.get(LABEL_PID, "")
-            # Our own pid on an old container means a dead server whose pid was reused.
-            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-                continue
+            if pid == str(os.getpid()):
+                if container.labels.get(LABEL_INSTANCE) in _LIVE_INSTANCES:
+                    continue  # another sandbox of this very process
+            elif pid.isdigit() and _alive(int(pid)):
+                continue  # another server on this host, still running
             self._remover.remove(container)
             removed += 1
         if removed:
@@ -344,6 +348,7 @@ class DockerSandbox:
                 return
             self._closed = True
             pools = list(self._pools.values())
+            _LIVE_INSTANCES.discard(self.instance)
         for pool in pools:
             pool.close()
         self._remover.close()

@@ -52,7 +52,7 @@ class RunRequest:
             "entry_point": self.entry_point,
             "cases": list(self.cases),
             "limits": {
-                "case_timeout_s": limits.wall_s,
+                "case_timeout_s": min(limits.test_wall_s, limits.wall_s),
                 "output_bytes": limits.output_kb * 1024,
                 "memory_bytes": limits.memory_mb * 1024 * 1024,
                 "cpu_s": limits.cpu_s,

@@ -112,6 +112,7 @@ const stdoutStream = process.stdout;
 const stderrStream = process.stderr;
 const harnessRequire = require;
 const execPath = process.execPath;
+const theGlobal = globalThis; // learner code may reassign the global `globalThis`
 
 // --------------------------------------------------------------------------- constants
 
@@ -423,7 +424,8 @@ function pythonFloat(value) {
     const head = digits.length > 1
       ? StringPrototypeSlice(digits, 0, 1) + '.' + StringPrototypeSlice(digits, 1)
       : digits;
-    const magnitude = StringPrototypePadStart(SafeString(exponent < 0 ? -exponent : exponent), 2, '0');
+    const size = SafeString(exponent < 0 ? -exponent : exponent);
+    const magnitude = StringPrototypePadStart(size, 2, '0');
     return sign + head + 'e' + (exponent < 0 ? '-' : '+') + magnitude;
   }
   if (point <= 0) return sign + '0.' + StringPrototypeRepeat('0', -point) + digits;
@@ -437,7 +439,9 @@ function formatNumber(value) {
   return NumberIsSafeInteger(value) ? SafeString(value) : pythonFloat(value);
 }
 
-const SHORT_ESCAPES = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
+const SHORT_ESCAPES = {
+  8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\',
+};
 
 /** A string as Python's json.dumps(ensure_ascii=True) writes it. */
 function pythonString(text) {
@@ -523,7 +527,9 @@ function display(value, depth) {
   if (value.special) {
     const key = entries[0][0];
     const inner = entries[0][1];
-    if (key === '$float') return inner === 'nan' ? 'NaN' : inner === 'inf' ? 'Infinity' : '-Infinity';
+    if (key === '$float') {
+      return inner === 'nan' ? 'NaN' : inner === 'inf' ? 'Infinity' : '-Infinity';
+    }
     if (key === '$undefined') return 'undefined';
     if (key === '$bigint') return inner + 'n';
     if (key === '$unserializable') return '<' + inner + ' object>';
@@ -576,7 +582,9 @@ class Sink {
       const size = BufferByteLength(chunk, name);
       const room = this.cap - this.length;
       if (size > room) this.over = true;
-      if (room > 0) this.length += BufferPrototypeWrite(this.buffer, chunk, this.length, room, name);
+      if (room > 0) {
+        this.length += BufferPrototypeWrite(this.buffer, chunk, this.length, room, name);
+      }
     } else if (isUint8Array(chunk)) {
       const room = this.cap - this.length;
       if (chunk.length > room) this.over = true;
@@ -698,7 +706,8 @@ class Harness {
   }
 
   describeUnsafe(thrown) {
-    const isObject = thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function');
+    const isObject = thrown !== null &&
+      (typeof thrown === 'object' || typeof thrown === 'function');
     if (!isObject || isProxy(thrown)) {
       const message = isObject ? 'a Proxy was thrown' : displayThrown(thrown);
       return { type: 'Uncaught', message, line: null, traceback: 'Uncaught ' + message };
@@ -804,7 +813,7 @@ class Harness {
    * the rest of it. Resolves to {kind: 'ok'|'error'|'timeout', value|error, durationMs}. */
   async invoke(thunk) {
     const started = now();
-    ObjectDefineProperty(globalThis, INVOKE_KEY, {
+    ObjectDefineProperty(theGlobal, INVOKE_KEY, {
       __proto__: null,
       value: thunk, writable: true, configurable: true, enumerable: false,
     });
@@ -875,7 +884,7 @@ class Harness {
     const module = { exports: {} };
     const globals = { module, exports: module.exports, require: harnessRequire };
     for (const key of ObjectKeys(globals)) {
-      ObjectDefineProperty(globalThis, key, {
+      ObjectDefineProperty(theGlobal, key, {
         value: globals[key], writable: true, configurable: true, enumerable: false,
       });
     }
@@ -896,7 +905,7 @@ class Harness {
       found = undefined; // a reserved word, or a binding still in its temporal dead zone
     }
     if (found === undefined) {
-      const module = dataProperty(globalThis, 'module');
+      const module = dataProperty(theGlobal, 'module');
       const exported = module !== null && typeof module === 'object'
         ? dataProperty(module, 'exports')
         : undefined;
@@ -906,7 +915,8 @@ class Harness {
           if (descriptor && ObjectHasOwn(descriptor, 'value')) found = descriptor.value;
         }
       }
-      if (typeof exported === 'function' && found === undefined && dataProperty(exported, 'name') === name) {
+      if (typeof exported === 'function' && found === undefined &&
+        dataProperty(exported, 'name') === name) {
         found = exported; // module.exports = function name() {}
       }
     }
@@ -982,7 +992,8 @@ class Harness {
       try {
         result = await this.runFunctionCase(testCase, i, entry, argumentTexts[i]);
       } catch (failure) {
-        this.diagnose('case ' + id + ' failed in the harness: ' + SafeString(failure && failure.stack));
+        this.diagnose('case ' + id + ' failed in the harness: ' +
+          SafeString(failure && failure.stack));
         result = {
           event: 'case', id, status: 'error',
           error: this.failure('HarnessError', 'the harness failed on this test'),
@@ -1010,7 +1021,8 @@ class Harness {
     } else {
       return {
         event: 'case', id, status: 'error',
-        error: this.failure('HarnessError', 'a ' + testCase.kind + ' test cannot run in function mode'),
+        error: this.failure('HarnessError',
+          'a ' + testCase.kind + ' test cannot run in function mode'),
       };
     }
     this.beginCapture();
@@ -1064,7 +1076,8 @@ class Harness {
         } catch (error) {
           event = {
             event: 'case', id, status: 'error',
-            error: this.failure('Error', 'could not start the program: ' + SafeString(error && error.message)),
+            error: this.failure('Error',
+              'could not start the program: ' + SafeString(error && error.message)),
           };
         }
       }
@@ -1114,13 +1127,23 @@ class Harness {
           // already gone
         }
       };
-      const finish = () => {
+      let stopping = false;
+      const report = () => {
         if (finished) return;
         finished = true;
         savedClearTimeout(timer);
         if (grace) savedClearTimeout(grace);
-        killGroup();
         resolve(this.scriptEvent(testCase, streams, over, timedOut, exit, durationMs));
+      };
+      const finish = () => {
+        if (stopping) return;
+        stopping = true;
+        killGroup();
+        if (exit !== null) {
+          report();
+        } else {
+          grace = savedSetTimeout(report, 1000); // wait for its exit status, not forever
+        }
       };
       const timer = savedSetTimeout(() => {
         timedOut = exit === null;
@@ -1155,7 +1178,11 @@ class Harness {
         const signals = require('os').constants.signals;
         exit = code !== null ? code : -(signals[signal] || 0);
         killGroup(); // leftovers of the program die with it
-        grace = savedSetTimeout(finish, 500); // something else may still hold the pipes
+        if (stopping) {
+          report();
+        } else if (!grace) {
+          grace = savedSetTimeout(finish, 500); // something else may still hold the pipes
+        }
       });
       child.on('close', () => {
         if (exit !== null) finish();
@@ -1199,14 +1226,15 @@ class Harness {
    * or the thrown value for a non-Error. Null when nothing is recognisable. */
   childError(stderr) {
     const lines = splitLines(stderr);
+    // The header is "file:LINE", the source line, then a caret line; the last one counts (the
+    // program may have printed anything to stderr before it died).
     let header = -1;
     let headerLine = null;
-    for (let i = 0; i < lines.length; i++) {
+    for (let i = 0; i + 2 < lines.length; i++) {
       const match = exec(HEADER, lines[i]);
-      if (match && !exec(FRAME, lines[i]) && i + 2 < lines.length) {
+      if (match && !exec(FRAME, lines[i]) && exec(/^\s*\^+\s*$/, lines[i + 2])) {
         header = i;
-        if (basename(match[1]) === this.filename) headerLine = SafeNumber(match[2]);
-        break;
+        headerLine = basename(match[1]) === this.filename ? SafeNumber(match[2]) : null;
       }
     }
     let firstFrame = -1;

@@ -23,6 +23,8 @@ Learner code runs in this process (function mode), so it is treated as hostile:
   event; that can only report a value, and the host judges values. See the protocol document.
 """
 
+import _ast
+import _signal
 import builtins
 import errno
 import json
@@ -30,9 +32,6 @@ import os
 import sys
 import time
 from collections import Counter, OrderedDict, defaultdict, deque
-
-import _ast
-import _signal
 
 try:
     import resource
@@ -88,6 +87,13 @@ _Deque = deque
 _OrderedDict = OrderedDict
 _DefaultDict = defaultdict
 _Counter = Counter
+_settrace = sys.settrace
+_setprofile = sys.setprofile
+_O_RDONLY = os.O_RDONLY
+_O_RDWR = os.O_RDWR
+_O_WRONLY = os.O_WRONLY
+_O_CREAT = os.O_CREAT
+_O_EXCL = os.O_EXCL
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0)
@@ -492,6 +498,8 @@ class _Harness:
         self.snippets = {}
         self.armed = False
         self.timed_out = False
+        self.hard_deadline = 0.0
+        self.running = ("load", None, 0.0)
         self.recursion_limit = _getrecursionlimit()
         self.original_streams = (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)
 
@@ -501,6 +509,8 @@ class _Harness:
         """Write one framed event straight to the private channel fd."""
         if _getpid() != self.pid:  # a fork of learner code came back here: stay silent
             _hard_exit(0)
+        if _set_int_digits is not None:
+            _set_int_digits(0)
         text = _encode(event, False)
         try:
             data = _str_encode(text, "utf-8")
@@ -524,12 +534,35 @@ class _Harness:
     # -------------------------------------------------------------- timer
 
     def on_alarm(self, signum, frame):
-        if self.armed:
-            self.timed_out = True
-            raise _Timeout()
+        if not self.armed:
+            return
+        if self.timed_out and _perf() > self.hard_deadline:
+            self.abandon()
+        self.timed_out = True
+        raise _Timeout()
+
+    def abandon(self):
+        """Learner code has kept swallowing the timeout for a second: report the running case
+        as timed out and end the run (later cases get no report)."""
+        self.disarm()
+        stdout, stderr, over = self.end_capture()
+        kind, case_id, started = self.running
+        if kind == "load":
+            message = "loading %s took longer than %gs" % (self.filename, self.case_timeout)
+            event = {"event": "load", "status": "error"}
+            event["error"] = self.failure("TimeoutError", message)
+        else:
+            event = {"event": "case", "id": case_id}
+            event["status"] = "output_limit" if over else "timeout"
+        event.update({"stdout": stdout, "stderr": stderr, "truncated": over})
+        if kind != "load":
+            event["duration_ms"] = round((_perf() - started) * 1000, 3)
+        self.emit(event)
+        _hard_exit(0)
 
     def arm(self):
         self.timed_out = False
+        self.hard_deadline = _perf() + self.case_timeout + 1.0
         _set_handler(_SIGALRM, self.on_alarm)
         if _sigmask is not None:
             _sigmask(_signal.SIG_UNBLOCK, [_SIGALRM])
@@ -540,6 +573,8 @@ class _Harness:
     def disarm(self):
         self.armed = False
         _setitimer(_ITIMER_REAL, 0, 0)
+        _settrace(None)  # a trace or profile function of the learner's must not see our frames
+        _setprofile(None)
 
     # -------------------------------------------------------------- errors
 
@@ -679,23 +714,25 @@ class _Harness:
     # -------------------------------------------------------------- capture (function mode)
 
     def open_captures(self):
+        self.capture_dirs = (os.getcwd(), os.environ.get("TMPDIR") or "/tmp")
+        self.capture_count = 0
         self.capture_fds = (self._capture_file(), self._capture_file())
         self.sinks = (_Sink(1, self.output_cap), _Sink(2, self.output_cap))
         self.writers = (_TextOut(self.sinks[0], "<stdout>"), _TextOut(self.sinks[1], "<stderr>"))
 
     def _capture_file(self):
-        """An anonymous file in the scratch directory (unlinked at once: learner code cannot
-        find it by name, and a symlink planted by learner code is never followed)."""
-        directories = [".", os.environ.get("TMPDIR") or "/tmp"]
-        for directory in directories:
+        """An anonymous file in the scratch directory (O_TMPFILE, or unlinked at once): learner
+        code cannot find it by name, and a symlink planted by learner code is never followed."""
+        for directory in self.capture_dirs:
             if _O_TMPFILE:
                 try:
-                    return _open(directory, os.O_RDWR | _O_TMPFILE | _O_CLOEXEC, 0o600)
+                    return _open(directory, _O_RDWR | _O_TMPFILE | _O_CLOEXEC, 0o600)
                 except OSError:
                     pass
-            path = os.path.join(directory, ".codegym-capture-%d-%d" % (self.pid, id(directories)))
+            self.capture_count += 1
+            path = "%s/.codegym-capture-%d-%d" % (directory, self.pid, self.capture_count)
+            flags = _O_RDWR | _O_CREAT | _O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
             try:
-                flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
                 fd = _open(path, flags, 0o600)
             except OSError:
                 continue
@@ -707,11 +744,17 @@ class _Harness:
         raise OSError("no writable directory for capture files")
 
     def begin_capture(self):
+        fds = []
         for fd in self.capture_fds:
-            _ftruncate(fd, 0)
+            try:
+                _ftruncate(fd, 0)
+            except OSError:  # learner code closed it: start a new one
+                fd = self._capture_file()
             _lseek(fd, 0, 0)
-        _dup2(self.capture_fds[0], 1)
-        _dup2(self.capture_fds[1], 2)
+            fds.append(fd)
+        self.capture_fds = (fds[0], fds[1])
+        _dup2(fds[0], 1)
+        _dup2(fds[1], 2)
         for sink in self.sinks:
             sink.reset()
         sys.stdout = sys.__stdout__ = self.writers[0]
@@ -822,6 +865,7 @@ class _Harness:
                 return
             exec(code, namespace)
 
+        self.running = ("load", None, _perf())
         outcome, _, stdout, stderr, truncated, status = self.guarded(load)
         error = None
         if status == "timeout":
@@ -891,7 +935,7 @@ class _Harness:
             return None, self.failure("NameError", message)
         entry = _dict_get(namespace, name)
         if not callable(entry):
-            message = "'%s' in %s is not a function (it is a %s)" % (
+            message = "'%s' in %s is not a function (it is of type %s)" % (
                 name,
                 self.filename,
                 _type_name(type(entry)),
@@ -931,6 +975,7 @@ class _Harness:
             _setrecursionlimit(self.recursion_limit)
             return self.serialise(value)
 
+        self.running = ("case", case_id, _perf())
         guarded = self.guarded(action_and_value, snippet_lines)
         outcome, duration, stdout, stderr, truncated, status = guarded
         event = {"event": "case", "id": case_id, "status": status}
@@ -994,7 +1039,7 @@ class _Harness:
             _unlink(path)
         except OSError:
             pass
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
+        flags = _O_WRONLY | _O_CREAT | _O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
         fd = _open(path, flags, 0o644)
         try:
             view = memoryview(_str_encode(self.source, "utf-8", "surrogatepass"))
@@ -1173,7 +1218,7 @@ def _python_child_error(stderr, filename):
 def _address_space():
     """This process's current address-space size in bytes, or None."""
     try:
-        fd = _open("/proc/self/statm", os.O_RDONLY | _O_CLOEXEC)
+        fd = _open("/proc/self/statm", _O_RDONLY | _O_CLOEXEC)
         try:
             pages = int(_read(fd, 256).split()[0])
         finally:
@@ -1249,7 +1294,9 @@ def main():
     # fd 0, 1 and 2 are /dev/null except while a case runs.
     channel = _dup(1)
     diagnostics = _dup(2)
-    devnull = _open(os.devnull, os.O_RDWR | _O_CLOEXEC)
+    os.set_inheritable(channel, False)  # os.dup's default; stated because it matters
+    os.set_inheritable(diagnostics, False)
+    devnull = _open(os.devnull, _O_RDWR | _O_CLOEXEC)
     _dup2(devnull, 0)
     _dup2(devnull, 1)
     _dup2(devnull, 2)
