@@ -5,8 +5,9 @@
 
 All three use the same image, harness, limits, job and judging. The baseline does what the
 original system did for every request: create and start a container with the harness as its
-command, attach, send the job, wait, remove (`docker run -i --rm`). The pool backend execs into a
-pre-started container and removes it in the background. Runs alternate between backends so that
+command, attach, send the job, wait, remove (`docker run -i --rm`). The pool backend takes a
+container whose harness is already started and attached, sends the job, and removes the container
+in the background. Runs alternate between backends so that
 machine noise falls on all of them alike.
 """
 
@@ -31,7 +32,7 @@ from codegym.content import load_content  # noqa: E402
 from codegym.grading import grade  # noqa: E402
 from codegym.logging_setup import configure_logging  # noqa: E402
 from codegym.sandbox import LocalSandbox, RunReport, RunRequest  # noqa: E402
-from codegym.sandbox.docker_backend import DockerSandbox  # noqa: E402
+from codegym.sandbox.docker_backend import DockerSandbox, harness_command  # noqa: E402
 from codegym.sandbox.events import EventStream  # noqa: E402
 
 EXERCISE = "py-sum-evens"
@@ -54,9 +55,8 @@ class DockerRunPerRequest:
         config = self._pooled._run_options(spec)
         container = self._api.create_container(
             spec.image,
-            ["python3", "-I", "-S", "/opt/codegym/harness.pyc"],
+            harness_command(spec),
             stdin_open=True,
-            stdin_once=True,
             user=spec.user,
             working_dir="/tmp",
             network_disabled=True,

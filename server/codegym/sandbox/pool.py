@@ -1,7 +1,7 @@
-"""A warm pool of pre-started sandbox containers.
+"""A warm pool of pre-started sandboxes, each handed out exactly once.
 
-Each container serves exactly one run, then is removed off the hot path. A background thread keeps
-`size` containers started and waiting; when the pool is empty a run creates its own (the cold path).
+A background thread keeps `size` items started and waiting; when the pool is empty a run creates
+its own (the cold path). Used items are disposed of by a background thread, off the hot path.
 """
 
 from __future__ import annotations
@@ -9,57 +9,54 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
-import docker.errors
 import structlog
-from docker.models.containers import Container
 
 log = structlog.get_logger(__name__)
 
+T = TypeVar("T")
 
-class Remover:
-    """Removes used containers in the background (one thread shared by all pools)."""
+
+class Disposer:
+    """Runs clean-up calls in the background (one thread shared by all pools)."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[Container | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name="codegym-remover", daemon=True)
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="codegym-disposer", daemon=True)
         self._thread.start()
 
-    def remove(self, container: Container) -> None:
-        self._queue.put(container)
+    def submit(self, action: Callable[[], None]) -> None:
+        self._queue.put(action)
 
     def _loop(self) -> None:
-        while (container := self._queue.get()) is not None:
+        while (action := self._queue.get()) is not None:
             try:
-                container.remove(force=True, v=True)
-            except docker.errors.NotFound:
-                pass
+                action()
             except Exception as exc:  # the engine may be gone; never kill the thread
-                log.warning(
-                    "could not remove sandbox container", id=container.short_id, error=str(exc)
-                )
-            finally:
-                self._queue.task_done()
-        self._queue.task_done()
+                log.warning("sandbox clean-up failed", error=str(exc))
 
     def close(self, timeout: float = 30) -> None:
+        """Finish every queued clean-up, then stop."""
         self._queue.put(None)
         self._thread.join(timeout)
 
 
-class ContainerPool:
+class WarmPool(Generic[T]):
     def __init__(
         self,
         name: str,
         size: int,
-        create: Callable[[], Container],
-        remover: Remover,
+        create: Callable[[], T],
+        dispose: Callable[[T], None],
+        disposer: Disposer,
     ) -> None:
         self.name = name
         self.size = size
         self._create = create
-        self._remover = remover
-        self._ready: queue.Queue[Container] = queue.Queue()
+        self._dispose = dispose
+        self._disposer = disposer
+        self._ready: queue.Queue[T] = queue.Queue()
         self._wanted = threading.Condition()
         self._closed = False
         self._thread: threading.Thread | None = None
@@ -69,19 +66,20 @@ class ContainerPool:
             )
             self._thread.start()
 
-    def acquire(self) -> Container:
-        """A started container nobody else has used. Never blocks on the refill thread."""
+    def acquire(self) -> T:
+        """A started item nobody else has used. Never waits for the refill thread."""
         try:
-            container = self._ready.get_nowait()
+            item = self._ready.get_nowait()
         except queue.Empty:
             log.debug("pool empty, cold start", pool=self.name)
-            container = self._create()
+            item = self._create()
         with self._wanted:
             self._wanted.notify()
-        return container
+        return item
 
-    def discard(self, container: Container) -> None:
-        self._remover.remove(container)
+    def discard(self, item: T) -> None:
+        """Dispose of a used item in the background."""
+        self._disposer.submit(lambda: self._dispose(item))
 
     def _refill(self) -> None:
         failures = 0
@@ -92,7 +90,7 @@ class ContainerPool:
                 if self._closed:
                     return
             try:
-                container = self._create()
+                item = self._create()
                 failures = 0
             except Exception as exc:
                 failures += 1
@@ -102,9 +100,9 @@ class ContainerPool:
                 continue
             with self._wanted:
                 if self._closed:
-                    self._remover.remove(container)
+                    self.discard(item)
                     return
-                self._ready.put(container)
+                self._ready.put(item)
 
     def close(self) -> None:
         with self._wanted:
@@ -114,6 +112,6 @@ class ContainerPool:
             self._thread.join(timeout=30)
         while True:
             try:
-                self._remover.remove(self._ready.get_nowait())
+                self.discard(self._ready.get_nowait())
             except queue.Empty:
                 break
