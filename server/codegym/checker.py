@@ -5,6 +5,7 @@ Shared by `codegym check`, `codegym validate` and (later) the language server.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any
 
@@ -12,6 +13,9 @@ from .config import SandboxLimits
 from .content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
 from .grading import Verdict, grade
 from .sandbox import RunRequest, Sandbox
+
+REFERENCE_SAMPLES = 2
+"""Reference runs per calibration; the fastest counts (the least disturbed by other load)."""
 
 
 def harness_case(test: TestCase) -> dict[str, Any]:
@@ -42,6 +46,44 @@ def build_request(
     )
 
 
+class ReferenceTimes:
+    """The reference solution's time on each efficiency test, measured in the sandbox that judges
+    the learner (a budget only means something on the same machine and backend). Cached per
+    backend, problem, solution and tests, so a server measures each problem once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, ...], dict[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, problem: Problem, sandbox: Sandbox, limits: SandboxLimits) -> dict[str, float]:
+        efficiency = [t for t in problem.body.tests if t.time_factor]
+        if not efficiency:
+            return {}
+        fingerprint = hashlib.sha256(
+            problem.body.solution.encode()
+            + repr([(t.id, harness_case(t)) for t in efficiency]).encode()
+        ).hexdigest()
+        key = (sandbox.name, problem.id, fingerprint)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        request = build_request(problem, problem.body.solution, limits, efficiency)
+        best: dict[str, float] = {}
+        for _ in range(REFERENCE_SAMPLES):
+            report = sandbox.run(request)
+            for test in efficiency:
+                outcome = report.cases.get(str(test.id))
+                if outcome and outcome.status == "ok" and outcome.duration_ms is not None:
+                    previous = best.get(str(test.id), outcome.duration_ms)
+                    best[str(test.id)] = min(previous, outcome.duration_ms)
+        with self._lock:
+            self._cache[key] = best
+        return best
+
+
+REFERENCE_TIMES = ReferenceTimes()
+
+
 def check_source(
     problem: Problem,
     source: str,
@@ -52,6 +94,13 @@ def check_source(
     reveal_hidden: bool = False,
 ) -> Verdict:
     """Run `source` against the problem's tests (or `tests`) and judge the result."""
-    request = build_request(problem, source, limits, tests)
-    report = sandbox.run(request, cancel)
-    return grade(problem, report, tests, reveal_hidden=reveal_hidden)
+    tests = list(problem.body.tests) if tests is None else tests
+    report = sandbox.run(build_request(problem, source, limits, tests), cancel)
+    verdict = grade(problem, report, tests, reveal_hidden=reveal_hidden)
+    right_on_efficiency_tests = any(
+        judged.passed for judged, test in zip(verdict.tests, tests, strict=True) if test.time_factor
+    )
+    if right_on_efficiency_tests:  # only then is the reference's time worth measuring
+        reference = REFERENCE_TIMES.get(problem, sandbox, limits)
+        verdict = grade(problem, report, tests, reveal_hidden=reveal_hidden, reference_ms=reference)
+    return verdict

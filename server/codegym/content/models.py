@@ -45,6 +45,13 @@ class _TestBase(_Strict):
         max_length=60,
         description="Learner-visible label of a hidden test, e.g. 'empty list'. Never its data.",
     )
+    time_factor: float | None = Field(
+        None,
+        ge=1.5,
+        le=100,
+        description="Efficiency test: besides being right, it must run within this factor of "
+        "the reference solution's time on the same test, measured in the same sandbox.",
+    )
 
     @model_validator(mode="after")
     def _hidden_tests_have_labels(self) -> _TestBase:

@@ -7,7 +7,7 @@ label. All comparison happens here, on the host.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from ..content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
@@ -18,6 +18,7 @@ TestStatus = Literal["pass", "fail", "error", "timeout"]
 Category = Literal[
     "passed",
     "wrong_answer",
+    "too_slow",
     "syntax_error",
     "runtime_error",
     "timeout",
@@ -30,6 +31,8 @@ Visibility = Literal["public", "hidden", "generated"]
 OverallStatus = Literal["pass", "fail", "error"]
 
 _SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
+MIN_BUDGET_MS = 50.0
+"""An efficiency budget is never below this: tiny timings are mostly noise."""
 _MEMORY_ERRORS = {"MemoryError"}
 
 
@@ -105,13 +108,24 @@ def grade(
     tests: list[TestCase] | None = None,
     *,
     reveal_hidden: bool = False,
+    reference_ms: dict[str, float] | None = None,
 ) -> Verdict:
     """Judge `report` (a run of `tests`, default: the problem's own) against expected values.
 
     `reveal_hidden` gives hidden failures in full: for authors (`codegym validate`), never for
-    learners."""
+    learners. `reference_ms` holds the reference solution's time per efficiency test, measured in
+    the same sandbox; a right answer slower than `time_factor` times that is `too_slow`."""
     tests = list(problem.body.tests) if tests is None else tests
-    judged = [_judge(problem, test, report, reveal_hidden) for test in tests]
+    judged = [
+        _within_budget(
+            _judge(problem, test, report, reveal_hidden),
+            test,
+            reference_ms,
+            conceal=test.visibility == "hidden" and not reveal_hidden,
+        )
+        for test in tests
+    ]
+    efficiency = [t for t, test in zip(judged, tests, strict=True) if test.time_factor]
     public = [t for t in judged if t.visibility == "public"]
     hidden = [t for t in judged if t.visibility == "hidden"]
     syntax_ok = not any(t.category == "syntax_error" for t in judged)
@@ -121,6 +135,7 @@ def grade(
         "runs": "pass" if runs_ok else "fail",
         "public": {"passed": sum(t.passed for t in public), "total": len(public)},
         "hidden": {"passed": sum(t.passed for t in hidden), "total": len(hidden)},
+        "efficiency": {"passed": sum(t.passed for t in efficiency), "total": len(efficiency)},
     }
     return Verdict(
         exercise=problem.id,
@@ -130,6 +145,30 @@ def grade(
         tests=judged,
         levels=levels,
     )
+
+
+def budget_ms(test: TestCase, reference_ms: dict[str, float] | None) -> float | None:
+    """The time a right answer may take on an efficiency test, or None if it has no budget."""
+    if not test.time_factor or not reference_ms or test.id not in reference_ms:
+        return None
+    return max(test.time_factor * reference_ms[test.id], MIN_BUDGET_MS)
+
+
+def _within_budget(
+    verdict: TestVerdict, test: TestCase, reference_ms: dict[str, float] | None, *, conceal: bool
+) -> TestVerdict:
+    budget = budget_ms(test, reference_ms)
+    took = verdict.duration_ms
+    if not verdict.passed or budget is None or took is None or took <= budget:
+        return verdict
+    if conceal:
+        message = f"hidden test failed: {test.label} (too slow)"
+    else:
+        message = (
+            f"{test.name}: right answer, but it took {took:.0f} ms; the budget is {budget:.0f} ms "
+            f"({test.time_factor:g}× the reference solution). Look for a faster approach."
+        )
+    return replace(verdict, status="fail", category="too_slow", message=message)
 
 
 def _judge(problem: Problem, test: TestCase, report: RunReport, reveal: bool) -> TestVerdict:
@@ -311,6 +350,7 @@ def _no_report(
 
 
 def _passed(base: dict[str, Any], outcome: CaseOutcome) -> TestVerdict:
+    # duration_ms is kept for hidden tests too: the efficiency budget needs it (it is not shown).
     return TestVerdict(
         **base, status="pass", category="passed", message="passed", duration_ms=outcome.duration_ms
     )
@@ -359,6 +399,7 @@ def _failure(
 _CATEGORY_WORDS: dict[str, str] = {
     "passed": "passed",
     "wrong_answer": "wrong answer",
+    "too_slow": "too slow",
     "syntax_error": "syntax error",
     "runtime_error": "raised an error",
     "timeout": "timed out",
