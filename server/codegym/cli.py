@@ -99,7 +99,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if exercise not in content.problems:
         raise CliError(f"{file} names exercise {exercise!r}, which is not in the content")
     problem = content.problems[exercise]
-    sandbox = open_sandbox(settings.sandbox)
+    # One run: a warm pool would only start containers that nobody uses.
+    one_shot = settings.sandbox.model_copy(
+        update={"docker": settings.sandbox.docker.model_copy(update={"pool_size": 0})}
+    )
+    sandbox = open_sandbox(one_shot)
     try:
         verdict = check_source(problem, source, sandbox, settings.sandbox.limits)
     except SandboxError as exc:
@@ -158,6 +162,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"Code Gym {args.document}"
     print(json.dumps(schema, indent=2))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .lsp.server import serve
+
+    serve()
     return EXIT_OK
 
 
@@ -226,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = add("schema", "print the JSON Schema of content YAML", cmd_schema)
     schema.add_argument("document", nargs="?", choices=["problem", "catalog"], default="problem")
+
+    add("serve", "run the language server on stdio (for editors)", cmd_serve)
 
     images = sub.add_parser("images", help="sandbox images").add_subparsers(
         dest="images_command", required=True, metavar="ACTION"

@@ -1,0 +1,1 @@
+"""The language server: LSP glue over content, sandbox and grading."""

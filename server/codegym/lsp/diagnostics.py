@@ -1,0 +1,117 @@
+"""Verdicts as LSP diagnostics. Pure functions: no server, no I/O."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lsprotocol import types
+
+from ..content import Problem
+from ..grading import TestVerdict, Verdict
+
+SOURCE_TESTS = "codegym"
+SOURCE_SYNTAX = "codegym-syntax"
+
+
+def entry_point_line(problem: Problem, text: str) -> int:
+    """0-based line of the entry point's `def`/`function`/`class`, else the first code line."""
+    lines = text.splitlines()
+    name = problem.body.entry_point
+    if name:
+        pattern = re.compile(
+            rf"^\s*(?:async\s+)?(?:def|function\*?|class)\s+{re.escape(name)}\b"
+            rf"|^\s*(?:const|let|var)\s+{re.escape(name)}\s*="
+        )
+        for index, line in enumerate(lines):
+            if pattern.match(line):
+                return index
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and not stripped.startswith(("#", "//")):
+            return index
+    return 0
+
+
+def _line_range(text: str, line: int) -> types.Range:
+    lines = text.splitlines()
+    line = min(max(line, 0), max(len(lines) - 1, 0))
+    content = lines[line] if lines else ""
+    start = len(content) - len(content.lstrip())
+    return types.Range(
+        start=types.Position(line=line, character=start),
+        end=types.Position(line=line, character=len(content)),
+    )
+
+
+def _data(test: TestVerdict) -> dict[str, Any]:
+    """What the code actions need, without hidden data."""
+    data: dict[str, Any] = {
+        "test": test.id,
+        "name": test.name,
+        "visibility": test.visibility,
+        "category": test.category,
+    }
+    if test.visibility != "hidden":
+        for key in ("input", "expected", "actual", "error_type"):
+            if (value := getattr(test, key)) is not None:
+                data[key] = value
+    return data
+
+
+def verdict_diagnostics(problem: Problem, verdict: Verdict, text: str) -> list[types.Diagnostic]:
+    """Public failures at the line where they failed (else the entry point); hidden failures
+    summarised once at the entry point, by label only."""
+    anchor = entry_point_line(problem, text)
+    diagnostics: list[types.Diagnostic] = []
+    failing_hidden = [t for t in verdict.tests if t.visibility == "hidden" and not t.passed]
+    for test in verdict.tests:
+        if test.passed or test.visibility == "hidden":
+            continue
+        line = test.line - 1 if test.line else anchor
+        severity = (
+            types.DiagnosticSeverity.Error
+            if test.category in ("syntax_error", "runtime_error", "tampered")
+            else types.DiagnosticSeverity.Warning
+        )
+        diagnostics.append(
+            types.Diagnostic(
+                range=_line_range(text, line),
+                message=test.message,
+                severity=severity,
+                source=SOURCE_TESTS,
+                code=test.id,
+                data=_data(test),
+            )
+        )
+    if failing_hidden:
+        total = sum(t.visibility == "hidden" for t in verdict.tests)
+        labels = ", ".join(t.message.split(": ", 1)[-1] for t in failing_hidden)
+        diagnostics.append(
+            types.Diagnostic(
+                range=_line_range(text, anchor),
+                message=f"{len(failing_hidden)} of {total} hidden tests fail: {labels}",
+                severity=types.DiagnosticSeverity.Warning,
+                source=SOURCE_TESTS,
+                code="hidden",
+                data={"visibility": "hidden", "failing": [t.id for t in failing_hidden]},
+            )
+        )
+    return diagnostics
+
+
+def syntax_diagnostic(line: int, column: int, message: str, text: str) -> types.Diagnostic:
+    """A syntax error at a 1-based line and 0-based column."""
+    lines = text.splitlines()
+    index = min(max(line - 1, 0), max(len(lines) - 1, 0))
+    width = len(lines[index]) if lines else 0
+    column = min(max(column, 0), width)
+    return types.Diagnostic(
+        range=types.Range(
+            start=types.Position(line=index, character=column),
+            end=types.Position(line=index, character=max(width, column)),
+        ),
+        message=message,
+        severity=types.DiagnosticSeverity.Error,
+        source=SOURCE_SYNTAX,
+    )

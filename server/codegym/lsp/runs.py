@@ -1,0 +1,117 @@
+"""Test runs for open documents: one at a time per document (a newer save cancels the older run),
+a bounded number across documents, results dropped when the document changed meanwhile, and no
+re-run of unchanged code. No LSP types here: the server passes callbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+
+from ..checker import check_source
+from ..config import SandboxLimits
+from ..content import Problem
+from ..grading import Verdict
+from ..sandbox import RunCancelled, Sandbox, SandboxError
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class _Run:
+    version: int
+    digest: str
+    cancel: threading.Event
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    uri: str
+    version: int
+    source: str
+    problem: Problem
+    verdict: Verdict
+
+
+class RunScheduler:
+    def __init__(
+        self,
+        sandbox: Callable[[], Awaitable[Sandbox]],
+        limits: Callable[[], SandboxLimits],
+        concurrency: int,
+        current_version: Callable[[str], int | None],
+        on_result: Callable[[RunResult], None],
+        on_unchanged: Callable[[str], None],
+        on_error: Callable[[str, str], None],
+    ) -> None:
+        self._sandbox = sandbox
+        self._limits = limits
+        self._slots = asyncio.Semaphore(concurrency)
+        self._current_version = current_version
+        self._on_result = on_result
+        self._on_unchanged = on_unchanged
+        self._on_error = on_error
+        self._runs: dict[str, _Run] = {}
+        self._last_digest: dict[str, str] = {}
+
+    def submit(
+        self, uri: str, version: int, source: str, problem: Problem, force: bool = False
+    ) -> bool:
+        """Start a run of `source`; False when it is the code that was last run (CodeArena's
+        'no change since the last run'), unless `force`."""
+        digest = hashlib.sha256(f"{problem.id}\0{source}".encode()).hexdigest()
+        if not force and self._last_digest.get(uri) == digest:
+            self._on_unchanged(uri)
+            return False
+        self.cancel(uri)
+        run = _Run(version=version, digest=digest, cancel=threading.Event())
+        run.task = asyncio.get_running_loop().create_task(self._run(uri, source, problem, run))
+        self._runs[uri] = run
+        return True
+
+    def cancel(self, uri: str) -> None:
+        run = self._runs.pop(uri, None)
+        if run is not None:
+            run.cancel.set()
+            if run.task is not None:
+                run.task.cancel()
+
+    def forget(self, uri: str) -> None:
+        self.cancel(uri)
+        self._last_digest.pop(uri, None)
+
+    def task(self, uri: str) -> asyncio.Task[None] | None:
+        run = self._runs.get(uri)
+        return run.task if run else None
+
+    async def _run(self, uri: str, source: str, problem: Problem, run: _Run) -> None:
+        try:
+            async with self._slots:
+                if run.cancel.is_set():
+                    return
+                sandbox = await self._sandbox()
+                verdict = await asyncio.to_thread(
+                    check_source, problem, source, sandbox, self._limits(), None, run.cancel
+                )
+        except (asyncio.CancelledError, RunCancelled):
+            return
+        except SandboxError as exc:
+            self._on_error(uri, str(exc))
+            return
+        except Exception as exc:  # never let a run take the server down
+            log.exception("test run failed", uri=uri)
+            self._on_error(uri, f"internal error: {exc}")
+            return
+        finally:
+            if self._runs.get(uri) is run:
+                del self._runs[uri]
+        if run.cancel.is_set() or self._current_version(uri) != run.version:
+            log.info("dropping a stale result", uri=uri, version=run.version)
+            return
+        self._last_digest[uri] = run.digest
+        self._on_result(RunResult(uri, run.version, source, problem, verdict))
