@@ -118,3 +118,6 @@ def make_problem(
     return Problem(
         meta=meta, body=body, course=course, topic=topic, topic_index=0, source_file="p.yaml"
     )
+
+
+from .lsp_support import client  # noqa: E402, F401 (the pytest-lsp client fixture)

@@ -1,86 +1,23 @@
-"""The language server end to end over stdio (pytest-lsp), as Neovim 0.7 and as VS Code."""
+"""The language server end to end over stdio: save → diagnostics, as Neovim 0.7 and VS Code."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
-import time
-from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
-from codegym.content import load_content
-from codegym.workspace import default_path, init_workspace
+from codegym.workspace import default_path
 
-from .conftest import REQUIRE_DOCKER, ROOT
-
-CONTENT = load_content(ROOT / "content")
-BACKEND = "docker" if REQUIRE_DOCKER else "auto"
-
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "codegym.cli", "serve"]),
-    params=["neovim@v0.7", "visual-studio-code"],
+from .lsp_support import (
+    CONTENT,
+    diagnostics_of,
+    open_file,
+    replace_text,
+    save,
+    wait_for,
 )
-async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path):
-    init_workspace(tmp_path, CONTENT)
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(request.param),
-            root_uri=tmp_path.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="gym")],
-            initialization_options={"sandbox": {"backend": BACKEND}},
-        )
-    )
-    lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
-    yield
-    await lsp_client.shutdown_session()
-
-
-async def wait_for(predicate, timeout: float = 30.0):  # noqa: ANN001, ANN201
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out waiting for the server")
-
-
-def open_file(client: LanguageClient, path: Path, text: str | None = None) -> str:
-    uri = path.as_uri()
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(
-                uri=uri,
-                language_id="python" if path.suffix == ".py" else "javascript",
-                version=1,
-                text=path.read_text() if text is None else text,
-            )
-        )
-    )
-    return uri
-
-
-def replace_text(client: LanguageClient, uri: str, version: int, text: str) -> None:
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-    )
-
-
-def save(client: LanguageClient, uri: str) -> None:
-    client.text_document_did_save(
-        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-    )
-
-
-def diagnostics_of(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
-    return [d for d in client.diagnostics.get(uri, []) if d.source == "codegym"]
 
 
 @pytest.mark.asyncio

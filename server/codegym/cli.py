@@ -166,7 +166,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .lsp.server import serve
+    from .lsp.features import serve
 
     serve()
     return EXIT_OK

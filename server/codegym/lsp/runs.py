@@ -61,18 +61,18 @@ class RunScheduler:
 
     def submit(
         self, uri: str, version: int, source: str, problem: Problem, force: bool = False
-    ) -> bool:
-        """Start a run of `source`; False when it is the code that was last run (CodeArena's
+    ) -> asyncio.Task[None] | None:
+        """Start a run of `source`; None when it is the code that was last run (CodeArena's
         'no change since the last run'), unless `force`."""
         digest = hashlib.sha256(f"{problem.id}\0{source}".encode()).hexdigest()
         if not force and self._last_digest.get(uri) == digest:
             self._on_unchanged(uri)
-            return False
+            return None
         self.cancel(uri)
         run = _Run(version=version, digest=digest, cancel=threading.Event())
         run.task = asyncio.get_running_loop().create_task(self._run(uri, source, problem, run))
         self._runs[uri] = run
-        return True
+        return run.task
 
     def cancel(self, uri: str) -> None:
         run = self._runs.pop(uri, None)
@@ -80,6 +80,11 @@ class RunScheduler:
             run.cancel.set()
             if run.task is not None:
                 run.task.cancel()
+
+    def cancel_task(self, uri: str, task: asyncio.Task[None]) -> None:
+        """Cancel this run, if it is still the document's current one."""
+        if self.task(uri) is task:
+            self.cancel(uri)
 
     def forget(self, uri: str) -> None:
         self.cancel(uri)

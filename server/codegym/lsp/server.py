@@ -1,19 +1,24 @@
-"""`codegym serve`: the language server. Thin glue between LSP messages and the content, sandbox
-and grading modules (which know nothing of LSP)."""
+"""The language server's state and output. Handlers live in `features.py`; logic that the CLI also
+needs lives below the LSP layer (content, workspace, checker, progress)."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from pathlib import Path
 from typing import Any
 
 import structlog
 from lsprotocol import types
 from pydantic import ValidationError
 from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..config import Settings
 from ..content import Content, Problem, load_content, resolve_content_dir
+from ..grading import Verdict
+from ..progress import ProgressStore
 from ..sandbox import Sandbox, open_sandbox
 from ..syntax import python_syntax
 from ..workspace import exercise_id_of
@@ -23,6 +28,7 @@ from .runs import RunResult, RunScheduler
 log = structlog.get_logger(__name__)
 
 SYNTAX_DEBOUNCE_S = 0.1
+PROGRESS_CHANGED = "codegym/progressChanged"
 
 
 class GymServer(LanguageServer):
@@ -34,17 +40,20 @@ class GymServer(LanguageServer):
         )
         self.settings = Settings.from_env()
         self.content: Content | None = None
+        self.root: Path | None = None
+        self.progress: ProgressStore | None = None
+        self.runs: RunScheduler | None = None
+        self.verdicts: dict[str, Verdict] = {}
         self._sandbox: Sandbox | None = None
         self._sandbox_lock = asyncio.Lock()
         self._syntax: dict[str, list[types.Diagnostic]] = {}
         self._tests: dict[str, list[types.Diagnostic]] = {}
         self._syntax_tasks: dict[str, asyncio.Task[None]] = {}
-        self.runs: RunScheduler | None = None
 
-    # ------------------------------------------------------------------ state
+    # ------------------------------------------------------------------ set-up
 
-    def configure(self, options: Any) -> None:
-        """Apply initialization options (the `Settings` shape); a bad value is reported and the
+    def configure(self, options: Any, root: Path | None) -> None:
+        """Apply initialization options (the `Settings` shape). A bad value is reported and the
         defaults are kept."""
         if isinstance(options, dict) and options:
             try:
@@ -59,12 +68,14 @@ class GymServer(LanguageServer):
         self.content = load_content(resolve_content_dir(self.settings.content_dir))
         for error in self.content.errors[:5]:
             log.warning("content problem", error=str(error))
+        self.root = root
+        self.progress = ProgressStore(root) if root else None
         self.runs = RunScheduler(
             sandbox=self.sandbox,
             limits=lambda: self.settings.sandbox.limits,
             concurrency=self.settings.parallelism,
             current_version=self._version_of,
-            on_result=self._publish_result,
+            on_result=self._on_result,
             on_unchanged=lambda uri: self.notify_user(
                 "Code Gym: no change since the last run.", types.MessageType.Info
             ),
@@ -90,15 +101,100 @@ class GymServer(LanguageServer):
             self._sandbox.close()
             self._sandbox = None
 
+    # ------------------------------------------------------------------ lookups
+
     def problem_of(self, text: str) -> Problem | None:
         exercise = exercise_id_of(text)
         if exercise is None or self.content is None:
             return None
         return self.content.problems.get(exercise)
 
+    def document_problem(self, uri: str) -> tuple[str, Problem] | None:
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        problem = self.problem_of(document.source)
+        return (document.source, problem) if problem else None
+
     def _version_of(self, uri: str) -> int | None:
         document = self.workspace.text_documents.get(uri)
         return document.version if document else None
+
+    def path_of(self, uri: str) -> Path | None:
+        path = to_fs_path(uri)
+        return Path(path) if path else None
+
+    # ------------------------------------------------------------------ runs
+
+    def run_tests(self, uri: str, force: bool = False) -> bool:
+        """Run the tests of an open exercise document; False if it is not one."""
+        found = self.document_problem(uri)
+        if found is None or self.runs is None:
+            return False
+        source, problem = found
+        task = self.runs.submit(uri, self._version_of(uri) or 0, source, problem, force=force)
+        if task is not None:
+            asyncio.get_running_loop().create_task(self._report_progress(uri, problem, task))
+        return True
+
+    async def _report_progress(self, uri: str, problem: Problem, task: asyncio.Task[None]) -> None:
+        """`$/progress` for a run, where the client supports it; its cancel cancels the run."""
+        window = self.client_capabilities.window
+        if not (window and window.work_done_progress):
+            return
+        token = str(uuid.uuid4())
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception as exc:
+            log.info("client refused a progress token", error=str(exc))
+            return
+        self.work_done_progress.begin(
+            token,
+            types.WorkDoneProgressBegin(
+                title=f"Testing {problem.meta.title}", cancellable=True, message="running"
+            ),
+        )
+        cancelled = self.work_done_progress.tokens.get(token)
+        if cancelled is not None and self.runs is not None:
+            runs = self.runs
+            cancelled.add_done_callback(lambda _: runs.cancel_task(uri, task))
+        await asyncio.wait([task])
+        verdict = self.verdicts.get(uri)
+        message = "cancelled" if task.cancelled() else (verdict.status if verdict else "done")
+        self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+        self.work_done_progress.tokens.pop(token, None)
+
+    def _on_result(self, result: RunResult) -> None:
+        verdict = result.verdict
+        self.verdicts[result.uri] = verdict
+        self._tests[result.uri] = verdict_diagnostics(result.problem, verdict, result.source)
+        self.publish(result.uri, result.version)
+        if verdict.status == "pass":
+            self.notify_user(
+                f"✓ {result.problem.meta.title}: all {len(verdict.tests)} tests pass!",
+                types.MessageType.Info,
+            )
+        self.record_progress(result.problem, verdict, result.uri)
+        if self._lens_refresh():
+            self.workspace_code_lens_refresh(None)
+
+    def _lens_refresh(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        lens = workspace.code_lens if workspace else None
+        return bool(lens and lens.refresh_support)
+
+    def record_progress(self, problem: Problem, verdict: Verdict, uri: str) -> None:
+        if self.progress is None:
+            return
+        try:
+            before, after = self.progress.record(problem.id, verdict)
+        except OSError as exc:
+            log.warning("cannot record progress", error=str(exc))
+            return
+        if before != after:
+            self.protocol.notify(
+                PROGRESS_CHANGED, {"exercise": problem.id, "status": after, "uri": uri}
+            )
 
     # ------------------------------------------------------------------ output
 
@@ -111,15 +207,14 @@ class GymServer(LanguageServer):
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
         )
 
-    def _publish_result(self, result: RunResult) -> None:
-        verdict = result.verdict
-        self._tests[result.uri] = verdict_diagnostics(result.problem, verdict, result.source)
-        self.publish(result.uri, result.version)
-        if verdict.status == "pass":
-            self.notify_user(
-                f"✓ {result.problem.meta.title}: all {len(verdict.tests)} tests pass!",
-                types.MessageType.Info,
-            )
+    def test_diagnostics(self, uri: str) -> list[types.Diagnostic]:
+        return self._tests.get(uri, [])
+
+    def forget(self, uri: str) -> None:
+        if self.runs:
+            self.runs.forget(uri)
+        for table in (self._syntax, self._tests, self.verdicts):
+            table.pop(uri, None)
 
     # ------------------------------------------------------------------ syntax while typing
 
@@ -146,47 +241,3 @@ class GymServer(LanguageServer):
 
 
 server = GymServer()
-
-
-@server.feature(types.INITIALIZE)
-def initialize(ls: GymServer, params: types.InitializeParams) -> None:
-    ls.configure(params.initialization_options)
-
-
-@server.feature(types.SHUTDOWN)
-def shutdown(ls: GymServer, *args: Any) -> None:
-    ls.close()
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: GymServer, params: types.DidOpenTextDocumentParams) -> None:
-    ls.schedule_syntax(params.text_document.uri)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: GymServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.schedule_syntax(params.text_document.uri)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-def did_close(ls: GymServer, params: types.DidCloseTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    if ls.runs:
-        ls.runs.forget(uri)
-    ls._syntax.pop(uri, None)
-    ls._tests.pop(uri, None)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
-def did_save(ls: GymServer, params: types.DidSaveTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    document = ls.workspace.text_documents.get(uri)
-    if document is None or ls.runs is None:
-        return
-    problem = ls.problem_of(document.source)
-    if problem is not None:
-        ls.runs.submit(uri, document.version or 0, document.source, problem)
-
-
-def serve() -> None:
-    server.start_io()

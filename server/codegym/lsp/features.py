@@ -1,0 +1,305 @@
+"""LSP handlers: each one a few lines of glue over `GymServer` and the modules below it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+
+from ..catalog import learner_catalog, next_unsolved
+from ..content import Problem
+from ..workspace import (
+    find_exercises,
+    header_lines,
+    init_workspace,
+    render_exercise,
+    write_new_file,
+)
+from .diagnostics import SOURCE_TESTS
+from .server import GymServer, server
+
+COMMANDS = (
+    "codegym.runTests",
+    "codegym.init",
+    "codegym.openExercise",
+    "codegym.resetExercise",
+    "codegym.nextExercise",
+)
+
+CodeActionProvider = Callable[[GymServer, types.CodeActionParams, Problem], list[types.CodeAction]]
+CODE_ACTION_PROVIDERS: list[CodeActionProvider] = []
+"""Other features (the tutor) append providers here; the handler below needs no change."""
+
+
+# ---------------------------------------------------------------------- lifecycle
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: GymServer, params: types.InitializeParams) -> None:
+    root: Path | None = None
+    if params.workspace_folders:
+        root = ls.path_of(params.workspace_folders[0].uri)
+    elif params.root_uri:
+        root = ls.path_of(params.root_uri)
+    ls.configure(params.initialization_options, root)
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: GymServer, params: types.InitializedParams) -> None:
+    if ls.root is None or ls.content is None or find_exercises(ls.root):
+        return
+    create = types.MessageActionItem(title="Create exercises")
+    answer = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message=f"This folder has no Code Gym exercises. Create the "
+            f"{len(ls.content.problems)} exercises here?",
+            actions=[create, types.MessageActionItem(title="Not now")],
+        )
+    )
+    if answer is not None and answer.title == create.title:
+        init(ls)
+
+
+@server.feature(types.SHUTDOWN)
+def shutdown(ls: GymServer, *args: Any) -> None:
+    ls.close()
+
+
+# ---------------------------------------------------------------------- documents
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: GymServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.schedule_syntax(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: GymServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.schedule_syntax(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: GymServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.forget(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+def did_save(ls: GymServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.run_tests(params.text_document.uri)
+
+
+# ---------------------------------------------------------------------- code lens and hover
+
+
+def _header_end(problem: Problem) -> int:
+    return len(header_lines(problem)) - 1
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+def code_lens(ls: GymServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    uri = params.text_document.uri
+    found = ls.document_problem(uri)
+    if found is None:
+        return []
+    text = found[0]
+    marker = next((i for i, line in enumerate(text.splitlines()) if "codegym: exercise" in line), 0)
+    where = types.Range(
+        start=types.Position(line=marker, character=0), end=types.Position(line=marker, character=0)
+    )
+    verdict = ls.verdicts.get(uri)
+    if verdict is None:
+        status = "not run yet"
+    else:
+        mark = "✓" if verdict.status == "pass" else "✗"
+        status = f"{mark} {verdict.score('public')} public · {verdict.score('hidden')} hidden"
+    run = types.Command(title="▶ Run tests", command="codegym.runTests", arguments=[uri])
+    shown = types.Command(title=status, command="codegym.runTests", arguments=[uri])
+    return [types.CodeLens(range=where, command=run), types.CodeLens(range=where, command=shown)]
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: GymServer, params: types.HoverParams) -> types.Hover | None:
+    uri = params.text_document.uri
+    found = ls.document_problem(uri)
+    if found is None:
+        return None
+    text, problem = found
+    line = params.position.line
+    failures = [d for d in ls.test_diagnostics(uri) if d.range.start.line == line]
+    if failures:
+        return types.Hover(
+            contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown,
+                value="\n\n---\n\n".join(_failure_markdown(ls, uri, d) for d in failures),
+            )
+        )
+    if line <= _header_end(problem) and line < len(text.splitlines()):
+        title = f"## {problem.meta.title} · {problem.meta.difficulty}\n\n"
+        return types.Hover(
+            contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown, value=title + problem.body.statement
+            )
+        )
+    return None
+
+
+def _failure_markdown(ls: GymServer, uri: str, diagnostic: types.Diagnostic) -> str:
+    verdict = ls.verdicts.get(uri)
+    test = next((t for t in verdict.tests if t.id == diagnostic.code), None) if verdict else None
+    if test is None:
+        return f"**{diagnostic.message}**"
+    parts = [f"**{test.name}** — {test.category.replace('_', ' ')}", "", test.message]
+    fence = "python" if uri.endswith(".py") else "javascript"
+    for label, value in (("Input", test.input), ("Expected", test.expected), ("Got", test.actual)):
+        if value is not None:
+            parts += ["", f"{label}:", f"```{fence}\n{value}\n```"]
+    if test.stdout:
+        parts += ["", "Printed:", f"```text\n{test.stdout[:2000]}\n```"]
+    if test.traceback:
+        parts += ["", "Traceback:", f"```text\n{test.traceback[:3000]}\n```"]
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------- code actions
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source]
+    ),
+)
+def code_action(ls: GymServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    found = ls.document_problem(uri)
+    if found is None:
+        return []
+    _, problem = found
+    ours = [d for d in params.context.diagnostics if d.source == SOURCE_TESTS]
+    actions: list[types.CodeAction] = []
+    if ours:
+        actions.append(
+            types.CodeAction(
+                title="Run tests again",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=ours,
+                command=types.Command(
+                    title="Run tests again", command="codegym.runTests", arguments=[uri]
+                ),
+            )
+        )
+    actions.append(
+        types.CodeAction(
+            title="Reset to starter code",
+            kind=types.CodeActionKind.Source,
+            command=types.Command(
+                title="Reset to starter code", command="codegym.resetExercise", arguments=[uri]
+            ),
+        )
+    )
+    for provider in CODE_ACTION_PROVIDERS:
+        actions.extend(provider(ls, params, problem))
+    if only := params.context.only:
+        actions = [a for a in actions if a.kind and any(a.kind.startswith(k) for k in only)]
+    return actions
+
+
+# ---------------------------------------------------------------------- commands
+
+
+@server.command("codegym.runTests")
+def run_tests(ls: GymServer, uri: str | None = None) -> bool:
+    return bool(uri) and ls.run_tests(uri, force=True)
+
+
+@server.command("codegym.init")
+def init(ls: GymServer, *args: Any) -> dict[str, int]:
+    if ls.root is None or ls.content is None:
+        ls.notify_user("Code Gym: open a folder first.", types.MessageType.Error)
+        return {"created": 0, "existing": 0}
+    result = init_workspace(ls.root, ls.content)
+    ls.notify_user(
+        f"Code Gym: {len(result.created)} exercise file(s) created in {ls.root}.",
+        types.MessageType.Info,
+    )
+    return {"created": len(result.created), "existing": len(result.existing)}
+
+
+@server.command("codegym.openExercise")
+async def open_exercise(ls: GymServer, exercise: str) -> str | None:
+    if ls.root is None or ls.content is None or exercise not in ls.content.problems:
+        ls.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
+        return None
+    path = find_exercises(ls.root).get(exercise)
+    if path is None:
+        from ..workspace import default_path
+
+        problem = ls.content.problems[exercise]
+        path = ls.root / default_path(problem)
+        write_new_file(path, render_exercise(problem))
+    uri = from_fs_path(str(path)) or path.as_uri()
+    await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
+    return uri
+
+
+@server.command("codegym.nextExercise")
+async def next_exercise(ls: GymServer, *args: Any) -> str | None:
+    if ls.content is None:
+        return None
+    problem = next_unsolved(ls.content, ls.root)
+    if problem is None:
+        ls.notify_user("Code Gym: every exercise is solved. Impressive!", types.MessageType.Info)
+        return None
+    return await open_exercise(ls, problem.id)
+
+
+@server.command("codegym.resetExercise")
+async def reset_exercise(ls: GymServer, uri: str) -> bool:
+    found = ls.document_problem(uri)
+    if found is None or ls.root is None:
+        return False
+    text, problem = found
+    backups = ls.root / ".codegym" / "backups"
+    backups.mkdir(parents=True, exist_ok=True)
+    backup = backups / f"{problem.id}-{time.strftime('%Y%m%d-%H%M%S')}{problem.extension}"
+    backup.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    end = types.Position(line=len(lines), character=0)
+    edit = types.WorkspaceEdit(
+        changes={
+            uri: [
+                types.TextEdit(
+                    range=types.Range(start=types.Position(line=0, character=0), end=end),
+                    new_text=render_exercise(problem),
+                )
+            ]
+        }
+    )
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label="Reset to starter code")
+    )
+    if result.applied:
+        ls.notify_user(
+            f"Code Gym: reset to the starter code; your version is saved in {backup}.",
+            types.MessageType.Info,
+        )
+    return bool(result.applied)
+
+
+# ---------------------------------------------------------------------- custom requests
+
+
+@server.feature("codegym/catalog")
+def catalog(ls: GymServer, params: Any = None) -> dict[str, Any]:
+    if ls.content is None:
+        return {"courses": [], "solved": 0, "total": 0}
+    return learner_catalog(ls.content, ls.root)
+
+
+def serve() -> None:
+    server.start_io()

@@ -1,0 +1,115 @@
+"""A pytest-lsp client of `codegym serve`, as Neovim 0.7 and as VS Code, and helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from codegym.content import load_content
+from codegym.workspace import init_workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRE_DOCKER = os.environ.get("CODEGYM_REQUIRE_DOCKER") == "1"
+CONTENT = load_content(ROOT / "content")
+BACKEND = "docker" if REQUIRE_DOCKER else "auto"
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "codegym.cli", "serve"]),
+    params=["neovim@v0.7", "visual-studio-code"],
+)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path):
+    if request.node.get_closest_marker("empty_workspace") is None:
+        init_workspace(tmp_path, CONTENT)
+    options = {"sandbox": {"backend": BACKEND}}
+    if marker := request.node.get_closest_marker("options"):
+        options = marker.args[0]
+    lsp_client.progress_changes = []  # type: ignore[attr-defined]
+    lsp_client.lens_refreshes = 0  # type: ignore[attr-defined]
+    lsp_client.questions = []  # type: ignore[attr-defined]
+    lsp_client.edits = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def on_question(
+        _client: LanguageClient, params: types.ShowMessageRequestParams
+    ) -> types.MessageActionItem | None:
+        lsp_client.questions.append(params)  # type: ignore[attr-defined]
+        return params.actions[0] if params.actions else None
+
+    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
+    def on_edit(
+        _client: LanguageClient, params: types.ApplyWorkspaceEditParams
+    ) -> types.ApplyWorkspaceEditResult:
+        lsp_client.edits.append(params)  # type: ignore[attr-defined]
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    @lsp_client.feature("codegym/progressChanged")
+    def on_progress(_client: LanguageClient, params: object) -> None:
+        lsp_client.progress_changes.append(params)  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def on_refresh(_client: LanguageClient, params: object) -> None:
+        lsp_client.lens_refreshes += 1  # type: ignore[attr-defined]
+
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            root_uri=tmp_path.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="gym")],
+            initialization_options=options,
+        )
+    )
+    lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def wait_for(predicate, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting for the server")
+
+
+def open_file(client: LanguageClient, path: Path, text: str | None = None) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri,
+                language_id="python" if path.suffix == ".py" else "javascript",
+                version=1,
+                text=path.read_text() if text is None else text,
+            )
+        )
+    )
+    return uri
+
+
+def replace_text(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def save(client: LanguageClient, uri: str) -> None:
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
+
+def diagnostics_of(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    return [d for d in client.diagnostics.get(uri, []) if d.source == "codegym"]

@@ -1,0 +1,179 @@
+"""Hover, code lens, code actions, commands, the catalog request, progress and configuration, over
+stdio with pytest-lsp, as Neovim 0.7 and as VS Code."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from codegym.workspace import default_path, find_exercises
+
+from .lsp_support import CONTENT, diagnostics_of, open_file, replace_text, save, wait_for
+
+
+def exercise(client: LanguageClient, exercise_id: str):
+    problem = CONTENT.get(exercise_id)
+    return problem, client.workspace_root / default_path(problem)  # type: ignore[attr-defined]
+
+
+def as_code_action(item: types.Command | types.CodeAction) -> types.CodeAction:
+    """lsprotocol's client-side hook parses every code action that has a `command` member as a
+    Command, stringifying the nested command; recover the action (real clients check the type)."""
+    if isinstance(item, types.CodeAction):
+        return item
+    nested = ast.literal_eval(item.command)
+    return types.CodeAction(title=item.title, command=types.Command(**nested))
+
+
+def position(line: int) -> types.Position:
+    return types.Position(line=line, character=2)
+
+
+@pytest.mark.asyncio
+async def test_hover_statement_and_failure(client: LanguageClient) -> None:
+    problem, path = exercise(client, "py-sum-evens")
+    uri = open_file(client, path)
+    doc = types.TextDocumentIdentifier(uri=uri)
+    header = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc, position=position(1))
+    )
+    assert header is not None
+    assert problem.body.statement.splitlines()[0] in header.contents.value  # type: ignore[union-attr]
+
+    save(client, uri)
+    [first, *_] = await wait_for(lambda: diagnostics_of(client, uri))
+    failure = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc, position=first.range.start)
+    )
+    assert failure is not None
+    text = failure.contents.value  # type: ignore[union-attr]
+    assert "wrong answer" in text and "Expected:" in text and "Got:" in text
+
+
+@pytest.mark.asyncio
+async def test_code_lens_shows_run_and_status(client: LanguageClient) -> None:
+    _, path = exercise(client, "py-sum-evens")
+    uri = open_file(client, path)
+    doc = types.TextDocumentIdentifier(uri=uri)
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=doc))
+    assert [lens.command.title for lens in lenses] == ["▶ Run tests", "not run yet"]  # type: ignore[union-attr]
+    save(client, uri)
+    await wait_for(lambda: diagnostics_of(client, uri))
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=doc))
+    assert lenses[1].command.title == "✗ 1/4 public · 1/5 hidden"  # type: ignore[union-attr]
+
+
+@pytest.mark.asyncio
+async def test_code_actions_and_reset(client: LanguageClient) -> None:
+    problem, path = exercise(client, "py-sum-evens")
+    edited = path.read_text().replace("return 0", "return 42")
+    uri = open_file(client, path, edited)
+    save(client, uri)
+    found = await wait_for(lambda: diagnostics_of(client, uri))
+
+    async def actions(only: list[str] | None = None) -> dict[str, types.CodeAction]:
+        found_actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=found[0].range,
+                context=types.CodeActionContext(diagnostics=found, only=only),
+            )
+        )
+        return {a.title: as_code_action(a) for a in found_actions or []}
+
+    assert {"Run tests again", "Reset to starter code"} <= (await actions()).keys()
+    assert set(await actions([types.CodeActionKind.QuickFix])) == {"Run tests again"}
+    by_title = await actions([types.CodeActionKind.Source])
+    assert set(by_title) == {"Reset to starter code"}
+
+    reset = by_title["Reset to starter code"].command
+    assert reset is not None
+    applied = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=reset.command, arguments=reset.arguments)
+    )
+    assert applied is True
+    [edit] = client.edits  # type: ignore[attr-defined]
+    assert edit.edit.changes[uri][0].new_text.rstrip().endswith(problem.body.starter.rstrip())
+    backups = list((client.workspace_root / ".codegym" / "backups").iterdir())  # type: ignore[attr-defined]
+    assert [b.read_text() for b in backups] == [edited]
+
+
+@pytest.mark.asyncio
+async def test_catalog_progress_and_next_exercise(client: LanguageClient) -> None:
+    catalog = await client.protocol.send_request_async("codegym/catalog", {})
+    courses = {c.id: c for c in catalog.courses}
+    assert set(courses) == {"python", "javascript"}
+    first = courses["python"].topics[0].exercises[0]
+    assert (first.id, first.status) == ("py-sum-evens", "new")
+    assert first.file.endswith("01-py-sum-evens.py")
+
+    problem, path = exercise(client, "py-sum-evens")
+    uri = open_file(client, path)
+    header = path.read_text().split("\n\n", 1)[0]
+    replace_text(client, uri, 2, header + "\n\n" + problem.body.solution)
+    save(client, uri)
+    await wait_for(lambda: client.progress_changes)  # type: ignore[attr-defined]
+    change = client.progress_changes[0]  # type: ignore[attr-defined]
+    assert (change.exercise, change.status) == ("py-sum-evens", "solved")
+    stored = json.loads((client.workspace_root / ".codegym" / "progress.json").read_text())  # type: ignore[attr-defined]
+    assert stored["exercises"]["py-sum-evens"]["solved_at"]
+
+    catalog = await client.protocol.send_request_async("codegym/catalog", {})
+    assert catalog.solved == 1
+    shown = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="codegym.nextExercise", arguments=[])
+    )
+    assert shown.endswith(".py") and "py-sum-evens" not in shown
+    assert client.shown_documents[-1].uri == shown
+
+
+@pytest.mark.asyncio
+async def test_work_done_progress_for_each_run(client: LanguageClient) -> None:
+    _, path = exercise(client, "py-sum-evens")
+    uri = open_file(client, path)
+    save(client, uri)
+    await wait_for(lambda: diagnostics_of(client, uri))
+    if not (client.capabilities and client.capabilities.window and
+            client.capabilities.window.work_done_progress):  # fmt: skip
+        pytest.skip("this client profile has no work-done progress")
+    reports = await wait_for(
+        lambda: [r for r in client.progress_reports.values() if len(r) >= 2], timeout=10
+    )
+    begin, *_, end = reports[0]
+    assert begin.title == "Testing Sum of evens" and begin.cancellable
+    assert end.kind == "end"
+
+
+@pytest.mark.empty_workspace
+@pytest.mark.asyncio
+async def test_empty_workspace_offers_to_create_exercises(client: LanguageClient) -> None:
+    root = client.workspace_root  # type: ignore[attr-defined]
+    await wait_for(lambda: client.questions)  # type: ignore[attr-defined]
+    assert "no Code Gym exercises" in client.questions[0].message  # type: ignore[attr-defined]
+    await wait_for(lambda: len(find_exercises(root)) == len(CONTENT.problems))
+
+
+@pytest.mark.empty_workspace
+@pytest.mark.asyncio
+async def test_open_exercise_writes_and_shows_it(client: LanguageClient) -> None:
+    uri = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="codegym.openExercise", arguments=["js-group-by"])
+    )
+    assert uri.endswith("01-js-group-by.js") or "js-group-by" in uri
+    assert client.shown_documents[-1].uri == uri
+
+
+@pytest.mark.options({"sandbox": {"backend": "kubernetes"}, "parallelism": 2})
+@pytest.mark.asyncio
+async def test_bad_setting_is_reported_and_the_server_keeps_working(
+    client: LanguageClient,
+) -> None:
+    await wait_for(lambda: any("ignoring the setting" in m.message for m in client.messages))
+    _, path = exercise(client, "py-sum-evens")
+    uri = open_file(client, path)
+    save(client, uri)
+    assert await wait_for(lambda: diagnostics_of(client, uri))

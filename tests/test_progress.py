@@ -1,0 +1,71 @@
+"""The progress store: atomic, locked, and loud about corruption."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+from codegym.grading import TestVerdict, Verdict
+from codegym.progress import ProgressStore
+
+
+def verdict(passed_public: int, passed_hidden: int, status: str = "fail") -> Verdict:
+    tests = [
+        TestVerdict(id=f"p{i}", name="p", visibility="public",
+                    status="pass" if i < passed_public else "fail",
+                    category="passed" if i < passed_public else "wrong_answer", message="")
+        for i in range(4)
+    ] + [
+        TestVerdict(id=f"h{i}", name="h", visibility="hidden",
+                    status="pass" if i < passed_hidden else "fail",
+                    category="passed" if i < passed_hidden else "wrong_answer", message="")
+        for i in range(3)
+    ]  # fmt: skip
+    return Verdict(exercise="x", status=status, backend="local", duration_ms=1, tests=tests)
+
+
+def test_attempts_best_scores_and_solve(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    assert store.get("x").status == "new"
+    assert store.record("x", verdict(1, 0)) == ("new", "attempted")
+    assert store.record("x", verdict(3, 1)) == ("attempted", "attempted")
+    assert store.record("x", verdict(2, 0)) == ("attempted", "attempted")
+    entry = store.get("x")
+    assert (entry.attempts, entry.best_public, entry.best_hidden) == (3, [3, 4], [1, 3])
+    assert store.record("x", verdict(4, 3, "pass")) == ("attempted", "solved")
+    solved_at = store.get("x").solved_at
+    store.record("x", verdict(0, 0))
+    assert store.get("x").solved_at == solved_at  # a solve is never lost
+    document = json.loads(store.path.read_text())
+    assert document["version"] == 1 and document["exercises"]["x"]["attempts"] == 5
+
+
+def test_corrupt_file_is_moved_aside(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    store.directory.mkdir()
+    store.path.write_text("{ not json")
+    assert store.load() == {}
+    aside = list(store.directory.glob("progress.corrupt-*.json"))
+    assert len(aside) == 1 and aside[0].read_text() == "{ not json"
+    store.record("x", verdict(1, 0))
+    assert store.get("x").attempts == 1
+
+
+def _hammer(root: str, name: str) -> None:
+    store = ProgressStore(Path(root))
+    for _ in range(25):
+        store.record(name, verdict(1, 0))
+
+
+def test_two_writers_lose_no_update(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_hammer, args=(str(tmp_path), n)) for n in ("a", "b", "a")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    progress = ProgressStore(tmp_path).load()
+    assert progress["a"].attempts == 50
+    assert progress["b"].attempts == 25
+    assert not list((tmp_path / ".codegym").glob(".progress-*.tmp"))
