@@ -1,0 +1,72 @@
+-- Drives a real headless Neovim (0.7+) against `codegym serve`:
+-- open an exercise, :write it → test diagnostics; replace it with the solution, :write → cleared.
+-- Reads its inputs from the environment, writes what it saw to $GYM_REPORT (JSON), then quits.
+local function env(name)
+  local value = os.getenv(name)
+  assert(value, name .. " is not set")
+  return value
+end
+local report = { messages = {}, steps = {} }
+
+local function finish(ok, why)
+  report.ok = ok
+  report.why = why
+  local out = io.open(env("GYM_REPORT"), "w")
+  out:write(vim.fn.json_encode(report))
+  out:close()
+  vim.cmd(ok and "qall!" or "cquit!")
+end
+
+local function guarded(fn)
+  local ok, err = pcall(fn)
+  if not ok then finish(false, tostring(err)) end
+end
+
+guarded(function()
+  vim.cmd("edit " .. vim.fn.fnameescape(env("GYM_FILE")))
+  local client_id = vim.lsp.start_client({
+    name = "codegym",
+    cmd = { env("GYM_PYTHON"), "-m", "codegym.cli", "serve" },
+    root_dir = env("GYM_ROOT"),
+    init_options = { sandbox = { backend = env("GYM_BACKEND") } },
+    handlers = {
+      ["window/showMessage"] = function(_, result)
+        table.insert(report.messages, result.message)
+      end,
+    },
+  })
+  assert(client_id, "the language server did not start")
+  vim.lsp.buf_attach_client(0, client_id)
+  assert(vim.wait(20000, function()
+    local client = vim.lsp.get_client_by_id(client_id)
+    return client ~= nil and client.initialized
+  end, 50), "the server did not initialize")
+
+  local function test_diagnostics()
+    local found = {}
+    for _, d in ipairs(vim.diagnostic.get(0)) do
+      if d.source == "codegym" then table.insert(found, { lnum = d.lnum, message = d.message }) end
+    end
+    return found
+  end
+
+  vim.cmd("write")
+  assert(vim.wait(60000, function() return #test_diagnostics() > 0 end, 50),
+    "no test diagnostics after saving the starter")
+  report.steps.starter = test_diagnostics()
+
+  local solved = vim.fn.readfile(env("GYM_SOLUTION"))
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, solved)
+  vim.cmd("write")
+  assert(vim.wait(60000, function()
+    if #test_diagnostics() > 0 then return false end
+    for _, message in ipairs(report.messages) do
+      if message:find("tests pass", 1, true) then return true end
+    end
+    return false
+  end, 50), "the diagnostics were not cleared after saving the solution")
+  report.steps.solution = test_diagnostics()
+  vim.lsp.stop_client(client_id)
+  vim.wait(3000, function() return vim.lsp.get_client_by_id(client_id) == nil end, 50)
+  finish(true, nil)
+end)

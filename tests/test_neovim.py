@@ -1,0 +1,60 @@
+"""The learner's path in a real headless Neovim (0.7+, `vim.lsp.start_client`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegym.content import load_content
+from codegym.progress import ProgressStore
+from codegym.workspace import default_path, init_workspace
+
+from .conftest import REQUIRE_DOCKER, ROOT
+
+SCRIPT = Path(__file__).parent / "nvim" / "e2e.lua"
+NVIM = shutil.which("nvim")
+
+
+@pytest.mark.skipif(NVIM is None and not REQUIRE_DOCKER, reason="Neovim is not installed")
+def test_neovim_save_fail_then_solve(tmp_path: Path) -> None:
+    assert NVIM is not None, "CI installs Neovim (apt-get install neovim)"
+    content = load_content(ROOT / "content")
+    init_workspace(tmp_path, content)
+    problem = content.get("py-sum-evens")
+    exercise = tmp_path / default_path(problem)
+    solution = tmp_path / "solution.txt"
+    header = exercise.read_text().split("\n\n", 1)[0]
+    solution.write_text(header + "\n\n" + problem.body.solution)
+    report_file = tmp_path / "report.json"
+    env = {
+        **os.environ,
+        "GYM_ROOT": str(tmp_path),
+        "GYM_FILE": str(exercise),
+        "GYM_SOLUTION": str(solution),
+        "GYM_REPORT": str(report_file),
+        "GYM_PYTHON": sys.executable,
+        "GYM_BACKEND": "docker" if REQUIRE_DOCKER else "auto",
+    }
+    result = subprocess.run(
+        [NVIM, "--headless", "--clean", "-u", str(SCRIPT)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    report = json.loads(report_file.read_text()) if report_file.exists() else {}
+    assert report.get("ok"), (report, result.stderr[-2000:])
+    starter = report["steps"]["starter"]
+    def_line = exercise.read_text().splitlines().index("def sum_evens(numbers):")
+    assert any(d["message"].startswith("mixed numbers:") for d in starter)
+    assert {d["lnum"] for d in starter} == {def_line}
+    assert any(m.endswith("tests pass!") for m in report["messages"])
+    assert report["steps"]["solution"] == []
+    assert ProgressStore(tmp_path).get(problem.id).status == "solved"
