@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,9 @@ BACKEND = "docker" if REQUIRE_DOCKER else "auto"
     params=["neovim@v0.7", "visual-studio-code"],
 )
 async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path):
-    if request.node.get_closest_marker("empty_workspace") is None:
+    if request.node.get_closest_marker("content_workspace"):
+        shutil.copytree(ROOT / "content", tmp_path, dirs_exist_ok=True)
+    elif request.node.get_closest_marker("empty_workspace") is None:
         init_workspace(tmp_path, CONTENT)
     options = {"sandbox": {"backend": BACKEND}}
     if marker := request.node.get_closest_marker("options"):

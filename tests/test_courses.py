@@ -76,7 +76,7 @@ def judge(request: pytest.FixtureRequest) -> Sandbox:
 def test_naive_solution_fails_the_budget_reference_passes(problem: Problem, judge: Sandbox) -> None:
     naive = NAIVE / f"{problem.id}{problem.extension}"
     assert naive.is_file(), f"keep a naive solution of {problem.id} in {naive}"
-    limits = SandboxLimits(wall_s=60)
+    limits = SandboxLimits(wall_s=120, cpu_s=120)  # every slow test gets its own 3 s
     reference = check_source(problem, problem.body.solution, judge, limits, reveal_hidden=True)
     assert reference.status == "pass", [t.message for t in reference.tests if not t.passed]
     verdict = check_source(problem, naive.read_text(), judge, limits, reveal_hidden=True)

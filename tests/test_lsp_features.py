@@ -177,3 +177,57 @@ async def test_bad_setting_is_reported_and_the_server_keeps_working(
     uri = open_file(client, path)
     save(client, uri)
     assert await wait_for(lambda: diagnostics_of(client, uri))
+
+
+def syntax_of(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    return [d for d in client.diagnostics.get(uri, []) if d.source == "codegym-syntax"]
+
+
+@pytest.mark.asyncio
+async def test_javascript_syntax_while_typing(client: LanguageClient) -> None:
+    _, path = exercise(client, "js-fix-average")
+    uri = open_file(client, path)
+    text = path.read_text()
+    broken = text.replace("function average(values) {", "function average(values) {\n  return (;")
+    replace_text(client, uri, 2, broken)
+    [found] = await wait_for(lambda: syntax_of(client, uri))
+    assert found.message == "SyntaxError: Unexpected token ';'"
+    assert found.range.start.line == broken.splitlines().index("  return (;")
+    replace_text(client, uri, 3, text)
+    await wait_for(lambda: not syntax_of(client, uri))
+
+
+@pytest.mark.asyncio
+async def test_configuration_change_pushed(client: LanguageClient) -> None:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"codegym": {"parallelism": 0}})
+    )
+    await wait_for(lambda: any("ignoring the settings" in m.message for m in client.messages))
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"codegym": {"sandbox": {"backend": "local", "limits": {"wall_s": 8}}}}
+        )
+    )
+    _, path = exercise(client, "py-sum-evens")
+    uri = open_file(client, path)
+    save(client, uri)
+    assert await wait_for(lambda: diagnostics_of(client, uri))
+
+
+@pytest.mark.content_workspace
+@pytest.mark.asyncio
+async def test_author_sees_content_errors_in_yaml(client: LanguageClient) -> None:
+    root = client.workspace_root  # type: ignore[attr-defined]
+    problem = CONTENT.get("py-sum-evens")
+    body = root / problem.source_file
+    good = body.read_text()
+    body.write_text(good.replace("kind: function", "kind: function\ncolour: blue"))
+    uri = open_file(client, body)
+    save(client, uri)
+    [found] = await wait_for(lambda: client.diagnostics.get(uri))
+    assert found.message == "colour: unknown field 'colour'"
+    assert found.range.start.line == good.splitlines().index("kind: function") + 1
+    body.write_text(good)
+    save(client, uri)
+    await wait_for(lambda: len(client.diagnostics.get(uri, [None])) == 0)
+    assert not client.questions  # type: ignore[attr-defined] (no offer to create exercises)

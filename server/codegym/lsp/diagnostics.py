@@ -7,7 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from ..content import Problem
+from ..content import ContentError, Problem
 from ..grading import TestVerdict, Verdict
 
 SOURCE_TESTS = "codegym"
@@ -115,3 +115,25 @@ def syntax_diagnostic(line: int, column: int, message: str, text: str) -> types.
         severity=types.DiagnosticSeverity.Error,
         source=SOURCE_SYNTAX,
     )
+
+
+SOURCE_CONTENT = "codegym-content"
+
+
+def content_diagnostics(errors: list[ContentError]) -> dict[str, list[types.Diagnostic]]:
+    """Loader and schema errors, grouped by file (relative to the content folder)."""
+    grouped: dict[str, list[types.Diagnostic]] = {}
+    for error in errors:
+        line = max((error.line or 1) - 1, 0)
+        grouped.setdefault(error.file, []).append(
+            types.Diagnostic(
+                range=types.Range(
+                    start=types.Position(line=line, character=0),
+                    end=types.Position(line=line, character=200),
+                ),
+                message=error.message,
+                severity=types.DiagnosticSeverity.Error,
+                source=SOURCE_CONTENT,
+            )
+        )
+    return grouped

@@ -50,6 +50,9 @@ def initialize(ls: GymServer, params: types.InitializeParams) -> None:
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: GymServer, params: types.InitializedParams) -> None:
+    await ls.pull_configuration()
+    if ls.author_mode:
+        return
     if ls.root is None or ls.content is None or find_exercises(ls.root):
         return
     create = types.MessageActionItem(title="Create exercises")
@@ -66,8 +69,19 @@ async def initialized(ls: GymServer, params: types.InitializedParams) -> None:
 
 
 @server.feature(types.SHUTDOWN)
-def shutdown(ls: GymServer, *args: Any) -> None:
-    ls.close()
+async def shutdown(ls: GymServer, *args: Any) -> None:
+    await ls.close()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(
+    ls: GymServer, params: types.DidChangeConfigurationParams
+) -> None:
+    pushed = params.settings.get("codegym") if isinstance(params.settings, dict) else None
+    if isinstance(pushed, dict):
+        await ls.apply_configuration(pushed)
+    else:
+        await ls.pull_configuration()
 
 
 # ---------------------------------------------------------------------- documents
@@ -90,7 +104,11 @@ def did_close(ls: GymServer, params: types.DidCloseTextDocumentParams) -> None:
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
 def did_save(ls: GymServer, params: types.DidSaveTextDocumentParams) -> None:
-    ls.run_tests(params.text_document.uri)
+    uri = params.text_document.uri
+    if ls.author_mode and uri.endswith((".yaml", ".yml")):
+        ls.load_content()  # authors: re-validate the content, republish its diagnostics
+        return
+    ls.run_tests(uri)
 
 
 # ---------------------------------------------------------------------- code lens and hover

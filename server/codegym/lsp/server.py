@@ -16,13 +16,13 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..config import Settings
-from ..content import Content, Problem, load_content, resolve_content_dir
+from ..content import CATALOG_FILE, Content, Problem, load_content, resolve_content_dir
 from ..grading import Verdict
 from ..progress import ProgressStore
 from ..sandbox import Sandbox, open_sandbox
-from ..syntax import python_syntax
+from ..syntax_check import JavaScriptSyntax, python_syntax
 from ..workspace import exercise_id_of
-from .diagnostics import syntax_diagnostic, verdict_diagnostics
+from .diagnostics import content_diagnostics, syntax_diagnostic, verdict_diagnostics
 from .runs import RunResult, RunScheduler
 
 log = structlog.get_logger(__name__)
@@ -49,27 +49,21 @@ class GymServer(LanguageServer):
         self._syntax: dict[str, list[types.Diagnostic]] = {}
         self._tests: dict[str, list[types.Diagnostic]] = {}
         self._syntax_tasks: dict[str, asyncio.Task[None]] = {}
+        self._initialization_options: dict[str, Any] = {}
+        self._content_files_with_errors: set[str] = set()
+        self.js_syntax = JavaScriptSyntax()
 
     # ------------------------------------------------------------------ set-up
 
     def configure(self, options: Any, root: Path | None) -> None:
-        """Apply initialization options (the `Settings` shape). A bad value is reported and the
-        defaults are kept."""
-        if isinstance(options, dict) and options:
-            try:
-                self.settings = Settings.from_env(**options)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                self.notify_user(
-                    f"Code Gym: ignoring the setting {where}: {first['msg']}",
-                    types.MessageType.Warning,
-                )
-        self.content = load_content(resolve_content_dir(self.settings.content_dir))
-        for error in self.content.errors[:5]:
-            log.warning("content problem", error=str(error))
+        """Set up from initialization options (the `Settings` shape). A bad value is reported
+        and the defaults are kept. A workspace that is a content folder is loaded as the content
+        (author mode)."""
         self.root = root
         self.progress = ProgressStore(root) if root else None
+        self._initialization_options = options if isinstance(options, dict) else {}
+        self.settings = self._validated(self._initialization_options) or Settings.from_env()
+        self.load_content()
         self.runs = RunScheduler(
             sandbox=self.sandbox,
             limits=lambda: self.settings.sandbox.limits,
@@ -84,6 +78,77 @@ class GymServer(LanguageServer):
             ),
         )
 
+    def _validated(self, options: dict[str, Any]) -> Settings | None:
+        if not options:
+            return None
+        try:
+            return Settings.from_env(**options)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            self.notify_user(
+                f"Code Gym: ignoring the settings, {where}: {first['msg']}",
+                types.MessageType.Warning,
+            )
+            return None
+
+    @property
+    def author_mode(self) -> bool:
+        return self.root is not None and (self.root / CATALOG_FILE).is_file()
+
+    def load_content(self) -> None:
+        configured = self.settings.content_dir
+        if configured is None and self.author_mode:
+            configured = self.root
+        self.content = load_content(resolve_content_dir(configured))
+        for error in self.content.errors[:5]:
+            log.warning("content problem", error=str(error))
+        if self.author_mode:
+            self.publish_content_errors()
+
+    def publish_content_errors(self) -> None:
+        """Authors see schema and loader errors in their YAML files, at their lines."""
+        assert self.root is not None and self.content is not None
+        grouped = content_diagnostics(self.content.errors)
+        for file in self._content_files_with_errors | grouped.keys():
+            uri = (self.root / file).as_uri()
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=grouped.get(file, []))
+            )
+        self._content_files_with_errors = set(grouped)
+
+    async def apply_configuration(self, section: Any) -> None:
+        """`workspace/configuration` or `didChangeConfiguration`: the `codegym` section, over
+        the initialization options. Content and sandbox are reloaded only when they changed."""
+        if not isinstance(section, dict):
+            return
+        settings = self._validated(_deep_merge(self._initialization_options, section))
+        if settings is None or settings == self.settings:
+            return
+        previous, self.settings = self.settings, settings
+        if settings.content_dir != previous.content_dir:
+            self.load_content()
+        if settings.sandbox != previous.sandbox:
+            async with self._sandbox_lock:
+                old, self._sandbox = self._sandbox, None
+            if old is not None:
+                await asyncio.to_thread(old.close)
+        log.info("configuration applied")
+
+    async def pull_configuration(self) -> None:
+        workspace = self.client_capabilities.workspace
+        if not (workspace and workspace.configuration):
+            return
+        try:
+            sections = await self.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="codegym")])
+            )
+        except Exception as exc:
+            log.info("client did not answer workspace/configuration", error=str(exc))
+            return
+        if sections:
+            await self.apply_configuration(sections[0])
+
     async def sandbox(self) -> Sandbox:
         async with self._sandbox_lock:
             if self._sandbox is None:
@@ -96,10 +161,11 @@ class GymServer(LanguageServer):
                     )
             return self._sandbox
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        await self.js_syntax.close()
         if self._sandbox is not None:
-            self._sandbox.close()
-            self._sandbox = None
+            sandbox, self._sandbox = self._sandbox, None
+            await asyncio.to_thread(sandbox.close)
 
     # ------------------------------------------------------------------ lookups
 
@@ -232,12 +298,33 @@ class GymServer(LanguageServer):
         text = document.source
         problem = self.problem_of(text)
         found: list[types.Diagnostic] = []
-        is_python = problem.language == "python" if problem else uri.endswith(".py")
-        if is_python and (issue := python_syntax(text)):
+        language = problem.language if problem else _language_of(uri)
+        issue = None
+        if language == "python":
+            issue = python_syntax(text)
+        elif language == "javascript":
+            issue = await self.js_syntax.check(text)
+            if self.workspace.text_documents.get(uri) is not document:
+                return  # closed meanwhile
+        if issue:
             found.append(syntax_diagnostic(issue.line, issue.column, issue.message, text))
         if found != self._syntax.get(uri, []):
             self._syntax[uri] = found
             self.publish(uri, document.version)
+
+
+def _language_of(uri: str) -> str | None:
+    return {".py": "python", ".js": "javascript"}.get(Path(uri).suffix)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        elif value is not None:
+            merged[key] = value
+    return merged
 
 
 server = GymServer()
