@@ -80,8 +80,10 @@ def test_naive_solution_fails_the_budget_reference_passes(problem: Problem, judg
     reference = check_source(problem, problem.body.solution, judge, limits, reveal_hidden=True)
     assert reference.status == "pass", [t.message for t in reference.tests if not t.passed]
     verdict = check_source(problem, naive.read_text(), judge, limits, reveal_hidden=True)
+    over_budget = []
     for judged, test in zip(verdict.tests, problem.body.tests, strict=True):
-        if test.time_factor:
-            assert judged.category in ("too_slow", "timeout"), judged.message
-        else:
+        if test.time_factor and judged.category in ("too_slow", "timeout"):
+            over_budget.append(test.id)
+        else:  # an efficiency test may target another slow approach; the answer must be right
             assert judged.passed, f"the naive solution must be right: {judged.message}"
+    assert over_budget, "the naive solution must miss at least one time budget"

@@ -177,7 +177,9 @@ def _leftovers(sandbox: Sandbox) -> list[object]:
     """Local: processes of the unprivileged user. Docker: containers of this sandbox holding
     anything but the one idle harness of a pooled container."""
     if sandbox.name == "local":
-        return _processes_of_uid(65534)
+        from codegym.sandbox.local import RUN_UID_BASE, RUN_UID_SLOTS
+
+        return _processes_of_uid(range(RUN_UID_BASE, RUN_UID_BASE + RUN_UID_SLOTS))
     from codegym.sandbox.docker_backend import LABEL_INSTANCE
 
     found = []
@@ -250,7 +252,7 @@ def test_no_root_and_read_only_system(sandbox: Sandbox, limits: SandboxLimits) -
     assert verdict.tests[0].passed, verdict.tests[0]
 
 
-def _processes_of_uid(uid: int) -> list[int]:
+def _processes_of_uid(uids: range) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -259,7 +261,7 @@ def _processes_of_uid(uid: int) -> list[int]:
             with open(f"/proc/{entry}/status") as status:
                 for line in status:
                     if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
+                        if int(line.split()[1]) in uids:
                             found.append(int(entry))
                         break
         except OSError:

@@ -67,7 +67,10 @@ class DockerSettings(BaseModel):
         "codegym-python", description="Image repository (tag = harness hash)."
     )
     node_image: str = Field("codegym-node", description="Image repository (tag = harness hash).")
-    user: str = Field("10001:10001", description="Non-root user the learner's code runs as.")
+    user: str = Field(
+        "10001:10001",
+        description="Non-root uid:gid of the first sandbox; each container gets the next uid.",
+    )
     cpus: float = Field(1.0, gt=0, le=16, description="CPU quota per container.")
     host: str | None = Field(None, description="Docker engine URL; default: DOCKER_HOST or local.")
 

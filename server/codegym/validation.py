@@ -83,7 +83,9 @@ def validate_problem(problem: Problem, sandbox: Sandbox, limits: SandboxLimits) 
     file = problem.source_file
     findings = [*_static_checks(problem)]
     try:
-        solution = check_source(problem, problem.body.solution, sandbox, limits, reveal_hidden=True)
+        solution = check_source(
+            problem, problem.body.solution, sandbox, limits, reveal_hidden=True, is_reference=True
+        )
         starter = check_source(problem, problem.body.starter, sandbox, limits)
     except SandboxError as exc:
         return [*findings, Finding(file, None, f"{problem.id}: sandbox failed: {exc}")]

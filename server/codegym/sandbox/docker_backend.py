@@ -9,6 +9,7 @@ as a local engine, and the host never reads a path inside the container.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import select
@@ -39,6 +40,7 @@ LABEL_PID = "org.codegym.pid"
 LABEL_INSTANCE = "org.codegym.instance"
 _ENVIRONMENT = {"HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 _STDERR_CAP = 64 * 1024
+RUN_UIDS = 1000
 _LIVE_INSTANCES: set[str] = set()  # sandboxes open in this process: their containers are no orphans
 
 
@@ -93,6 +95,7 @@ class DockerSandbox:
         self._disposer = Disposer()
         self._closed = False
         self.instance = uuid.uuid4().hex[:12]
+        self._run_uids = itertools.count()
         _LIVE_INSTANCES.add(self.instance)
         self.reclaim_orphans()
 
@@ -181,6 +184,14 @@ class DockerSandbox:
             "ipc_mode": "none",
         }
 
+    def _run_user(self, spec: ContainerSpec) -> str:
+        """A uid of its own for each container (`RUN_UIDS` of them, rotating): RLIMIT_NPROC
+        counts all processes and threads of a uid on the host, across containers, so a shared
+        uid would let one run's processes starve another's."""
+        base, _, group = spec.user.partition(":")
+        uid = int(base) + next(self._run_uids) % RUN_UIDS
+        return f"{uid}:{group or base}"
+
     def _start(self, spec: ContainerSpec) -> _Warm:
         """Create a container running the harness, attach to its stdio, start it."""
         api = self._client.api
@@ -189,7 +200,7 @@ class DockerSandbox:
                 spec.image,
                 harness_command(spec),
                 stdin_open=True,  # with stdin_once: closing our end is the harness's EOF
-                user=spec.user,
+                user=self._run_user(spec),
                 working_dir="/tmp",
                 environment=_ENVIRONMENT,
                 network_disabled=True,

@@ -36,7 +36,11 @@ from .types import Language, RunCancelled, RunReport, RunRequest, SandboxError, 
 
 log = structlog.get_logger(__name__)
 
-UNPRIVILEGED_UID = 65534  # nobody
+RUN_UID_BASE = 62000
+RUN_UID_SLOTS = 512
+"""As root, each concurrent run gets its own unprivileged uid from this range (no passwd entry
+needed): the process limit (RLIMIT_NPROC counts every process and thread of a uid) then applies
+per run, and runs cannot signal or read each other."""
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 _STDERR_CAP = 64 * 1024
 _INSIDE_HARNESS_DIR = "/tmp/.codegym"
@@ -58,6 +62,18 @@ class LocalSandbox:
         self._settings = settings or LocalSettings()
         self._plans: dict[Language, _LaunchPlan] = {}
         self._plan_lock = threading.Lock()
+        self._free_uids = list(range(RUN_UID_BASE + RUN_UID_SLOTS - 1, RUN_UID_BASE - 1, -1))
+        self._uid_lock = threading.Lock()
+
+    def _take_uid(self) -> int:
+        with self._uid_lock:
+            if not self._free_uids:
+                raise SandboxError(f"more than {RUN_UID_SLOTS} local runs at once")
+            return self._free_uids.pop()
+
+    def _give_back_uid(self, uid: int) -> None:
+        with self._uid_lock:
+            self._free_uids.append(uid)
 
     # ------------------------------------------------------------------ launch planning
 
@@ -88,7 +104,7 @@ class LocalSandbox:
         if not candidates:
             what = "python3" if language == "python" else "node (Node.js)"
             raise SandboxError(f"{what} was not found: install it or set the interpreter path")
-        drop = UNPRIVILEGED_UID if os.geteuid() == 0 else None
+        drop = RUN_UID_BASE if os.geteuid() == 0 else None
         bwrap = shutil.which("bwrap") if self._settings.isolate_network else None
         # Prefer full isolation, then degrade one protection at a time, loudly.
         options = list(dict.fromkeys([(bwrap, drop), (None, drop), (bwrap, None), (None, None)]))
@@ -113,15 +129,18 @@ class LocalSandbox:
     def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport:
         plan = self._plan(request.language)
         started = time.perf_counter()
+        uid = self._take_uid() if plan.drop_to is not None else None
         root = Path(tempfile.mkdtemp(prefix="codegym-run-"))
         try:
-            command, cwd = self._prepare(plan, request, root)
-            return self._execute(plan, request, command, cwd, started, cancel)
+            command, cwd = self._prepare(plan, request, root, uid)
+            return self._execute(plan, request, command, cwd, started, cancel, uid)
         finally:
             shutil.rmtree(root, ignore_errors=True)
+            if uid is not None:
+                self._give_back_uid(uid)
 
     def _prepare(
-        self, plan: _LaunchPlan, request: RunRequest, root: Path
+        self, plan: _LaunchPlan, request: RunRequest, root: Path, uid: int | None
     ) -> tuple[list[str], Path]:
         harness_dir = root / "harness"
         work = root / "work"
@@ -132,8 +151,8 @@ class LocalSandbox:
         os.chmod(harness_dir, 0o755)
         os.chmod(harness_dir / source.name, 0o444)
         os.chmod(root, 0o755)
-        if plan.drop_to is not None:
-            os.chown(work, plan.drop_to, plan.drop_to)
+        if uid is not None:
+            os.chown(work, uid, uid)
         os.chmod(work, 0o700)
         interpreter_args = _interpreter_args(request.language, request.limits)
         if plan.bwrap:
@@ -160,6 +179,7 @@ class LocalSandbox:
         cwd: Path,
         started: float,
         cancel: threading.Event | None,
+        uid: int | None,
     ) -> RunReport:
         limits = request.limits
         try:
@@ -171,7 +191,7 @@ class LocalSandbox:
                 cwd=cwd,
                 env=_scrubbed_env(cwd),
                 start_new_session=True,
-                preexec_fn=_child_setup(limits, plan.drop_to),
+                preexec_fn=_child_setup(limits, uid),
             )
         except OSError as exc:
             raise SandboxError(f"cannot start {plan.interpreter}: {exc}") from exc
