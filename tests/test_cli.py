@@ -55,7 +55,13 @@ def test_init_twice_creates_nothing_new(workspace: Path) -> None:
     assert "0 exercise file(s) created" in again.stdout
 
 
-@pytest.mark.parametrize("exercise", sorted(CONTENT.problems))
+# Every exercise's starter and solution are checked by `validate` on both backends (below); the
+# CLI round trip is shown on one exercise of each kind of test and language.
+SAMPLE = ["py-sum-evens", "py-running-total", "py-word-counter", "js-fix-average", "js-group-by",
+          "js-leaderboard"]  # fmt: skip
+
+
+@pytest.mark.parametrize("exercise", SAMPLE)
 def test_check_starter_fails_and_solution_passes(
     exercise: str, workspace: Path, backend: str, tmp_path: Path
 ) -> None:
