@@ -376,15 +376,41 @@ class _Sink:
             view = view[written:]
 
 
-class _BinaryOut:
-    """`sys.stdout.buffer` during a case."""
+class _WriteOnly:
+    """What the capture streams share: write-only, unbuffered, never a terminal."""
 
-    mode = "wb"
     closed = False
 
     def __init__(self, sink, name):
         self._sink = sink
         self.name = name
+
+    def flush(self):
+        pass
+
+    def close(self):
+        pass
+
+    def fileno(self):
+        return self._sink.fd
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+
+class _BinaryOut(_WriteOnly):
+    """`sys.stdout.buffer` during a case."""
+
+    mode = "wb"
 
     def write(self, data):
         kind = type(data)
@@ -400,29 +426,8 @@ class _BinaryOut:
         for chunk in chunks:
             self.write(chunk)
 
-    def flush(self):
-        pass
 
-    def close(self):
-        pass
-
-    def fileno(self):
-        return self._sink.fd
-
-    def isatty(self):
-        return False
-
-    def readable(self):
-        return False
-
-    def writable(self):
-        return True
-
-    def seekable(self):
-        return False
-
-
-class _TextOut:
+class _TextOut(_WriteOnly):
     """`sys.stdout` / `sys.stderr` during a case: unbuffered UTF-8 onto fd 1 / fd 2 (so print()
     and raw fd writes stay in order), raising _OutputLimit past the cap."""
 
@@ -432,11 +437,9 @@ class _TextOut:
     line_buffering = False
     write_through = True
     mode = "w"
-    closed = False
 
     def __init__(self, sink, name):
-        self._sink = sink
-        self.name = name
+        _WriteOnly.__init__(self, sink, name)
         self.buffer = _BinaryOut(sink, name)
 
     def write(self, text):
@@ -450,29 +453,8 @@ class _TextOut:
         for line in lines:
             self.write(line)
 
-    def flush(self):
-        pass
-
-    def close(self):
-        pass
-
     def reconfigure(self, **kwargs):
         pass
-
-    def fileno(self):
-        return self._sink.fd
-
-    def isatty(self):
-        return False
-
-    def readable(self):
-        return False
-
-    def writable(self):
-        return True
-
-    def seekable(self):
-        return False
 
 
 # ------------------------------------------------------------------------ the harness
