@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,3 +127,17 @@ def write_new_file(path: Path, text: str) -> bool:
     except FileExistsError:
         return False
     return True
+
+
+def backup_file(root: Path, problem: Problem, text: str) -> Path:
+    """Keep a learner's text in `.codegym/backups/` before anything replaces it."""
+    backups = root / ".codegym" / "backups"
+    backups.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = backups / f"{problem.id}-{stamp}{problem.extension}"
+    counter = 1
+    while path.exists():
+        path = backups / f"{problem.id}-{stamp}-{counter}{problem.extension}"
+        counter += 1
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,8 @@ from pygls.uris import from_fs_path
 from ..catalog import learner_catalog, next_unsolved
 from ..content import Problem
 from ..workspace import (
+    backup_file,
+    default_path,
     find_exercises,
     header_lines,
     init_workspace,
@@ -255,8 +257,6 @@ async def open_exercise(ls: GymServer, exercise: str) -> str | None:
         return None
     path = find_exercises(ls.root).get(exercise)
     if path is None:
-        from ..workspace import default_path
-
         problem = ls.content.problems[exercise]
         path = ls.root / default_path(problem)
         write_new_file(path, render_exercise(problem))
@@ -282,10 +282,7 @@ async def reset_exercise(ls: GymServer, uri: str) -> bool:
     if found is None or ls.root is None:
         return False
     text, problem = found
-    backups = ls.root / ".codegym" / "backups"
-    backups.mkdir(parents=True, exist_ok=True)
-    backup = backups / f"{problem.id}-{time.strftime('%Y%m%d-%H%M%S')}{problem.extension}"
-    backup.write_text(text, encoding="utf-8")
+    backup = await asyncio.to_thread(backup_file, ls.root, problem, text)
     lines = text.splitlines()
     end = types.Position(line=len(lines), character=0)
     edit = types.WorkspaceEdit(

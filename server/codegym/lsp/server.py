@@ -250,10 +250,16 @@ class GymServer(LanguageServer):
         return bool(lens and lens.refresh_support)
 
     def record_progress(self, problem: Problem, verdict: Verdict, uri: str) -> None:
-        if self.progress is None:
-            return
+        """Off the event loop: the store takes a file lock and fsyncs."""
+        if self.progress is not None:
+            store = self.progress
+            asyncio.get_running_loop().create_task(self._record(store, problem, verdict, uri))
+
+    async def _record(
+        self, store: ProgressStore, problem: Problem, verdict: Verdict, uri: str
+    ) -> None:
         try:
-            before, after = self.progress.record(problem.id, verdict)
+            before, after = await asyncio.to_thread(store.record, problem.id, verdict)
         except OSError as exc:
             log.warning("cannot record progress", error=str(exc))
             return

@@ -17,7 +17,7 @@ import docker.errors
 import structlog
 
 from ..config import DockerSettings
-from ..content.locate import bundled_dir
+from ..resources import bundled_dir
 from .harness_files import harness_digest, harness_path
 from .types import Language, SandboxError
 
