@@ -20,6 +20,7 @@ CATALOG_FILE = "config.yaml"
 
 YamlPath = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~5× faster
 _UNION_TAGS = {"call", "stdio", "code"}  # pydantic adds the discriminator to error paths
 
 
@@ -113,7 +114,7 @@ def _read_yaml(path: Path, display: str, errors: list[ContentError]) -> tuple[An
         errors.append(ContentError(display, None, f"cannot read: {exc}"))
         return None, _LineMap(None)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Through the real language server over stdio: save → diagnostics latency per backend, hover
+latency while 4 runs are in flight, start → initialized, and resident memory.
+
+    .venv/bin/python bench/lsp_latency.py [--saves 30] [--write docs/performance.md]
+
+Backends, one fresh server each, measured in the same run: Docker with its warm pool; Docker with
+no pool (a container created and started for every save, what a `docker run` per save costs);
+the local sandbox. Each save changes the file (so it is never "unchanged") and the clock stops
+when diagnostics for that document version arrive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from codegym.content import load_content  # noqa: E402
+from codegym.workspace import default_path, init_workspace  # noqa: E402
+
+EXERCISE = "py-sum-evens"
+MARK_BEGIN = "<!-- bench:lsp_latency:begin -->"
+MARK_END = "<!-- bench:lsp_latency:end -->"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+class Session:
+    """A client of one `codegym serve` process."""
+
+    def __init__(self, workspace: Path, options: dict[str, object]) -> None:
+        self.workspace = workspace
+        self.options = options
+        self.client = LanguageClient("codegym-bench", "1")
+        self.arrived: dict[tuple[str, int | None], float] = {}
+        self.wanted: dict[tuple[str, int], asyncio.Event] = {}
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def on_diagnostics(*args: object) -> None:
+            params = args[-1]
+            assert isinstance(params, types.PublishDiagnosticsParams)
+            if any(d.source == "codegym" for d in params.diagnostics):
+                event = self.wanted.get((params.uri, params.version or 0))
+                if event is not None:
+                    event.set()
+
+        @self.client.feature(types.WINDOW_SHOW_MESSAGE)
+        def on_message(*args: object) -> None:
+            pass
+
+    async def start(self) -> float:
+        began = time.perf_counter()
+        await self.client.start_io(sys.executable, "-m", "codegym.cli", "serve")
+        await self.client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                root_uri=self.workspace.as_uri(),
+                initialization_options=self.options,
+            )
+        )
+        self.client.initialized(types.InitializedParams())
+        return (time.perf_counter() - began) * 1000
+
+    def rss_mb(self) -> float:
+        pid = self.client._server.pid  # type: ignore[union-attr]
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def open(self, path: Path) -> str:
+        uri = path.as_uri()
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="python", version=1, text=path.read_text()
+                )
+            )
+        )
+        return uri
+
+    async def save_and_wait(self, uri: str, version: int, text: str) -> float:
+        event = asyncio.Event()
+        self.wanted[(uri, version)] = event
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+        began = time.perf_counter()
+        self.client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        await asyncio.wait_for(event.wait(), 60)
+        return (time.perf_counter() - began) * 1000
+
+    async def stop(self) -> None:
+        await self.client.shutdown_async(None)
+        self.client.exit(None)
+        await self.client.stop()
+
+
+def variant(header: str, number: int) -> str:
+    """A wrong answer that differs on every save."""
+    return f"{header}\n\ndef sum_evens(numbers):\n    return {number}\n"
+
+
+async def save_latency(options: dict[str, object], saves: int, warmup: int = 3) -> list[float]:
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Path(folder)
+        content = load_content(ROOT / "content")
+        init_workspace(workspace, content, course="python")
+        path = workspace / default_path(content.get(EXERCISE))
+        header = path.read_text().split("\n\n", 1)[0]
+        session = Session(workspace, options)
+        await session.start()
+        uri = session.open(path)
+        samples = []
+        for number in range(warmup + saves):
+            took = await session.save_and_wait(uri, number + 2, variant(header, number))
+            if number >= warmup:
+                samples.append(took)
+            await asyncio.sleep(0.25)  # a learner does not save continuously
+        await session.stop()
+        return samples
+
+
+async def hover_and_start(runs_in_flight: int, hovers: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Path(folder)
+        content = load_content(ROOT / "content")
+        init_workspace(workspace, content, course="python")
+        session = Session(workspace, {"sandbox": {"backend": "auto"}})
+        started_ms = await session.start()
+        problems = [p for p in content.ordered() if p.language == "python"][:runs_in_flight]
+        uris = [session.open(workspace / default_path(p)) for p in problems]
+        await asyncio.sleep(1.0)
+        rss_idle = session.rss_mb()
+        target = uris[0]
+        latencies = []
+        for round_number in range(hovers // 20):
+            for index, uri in enumerate(uris):  # keep runs in flight: a save per document
+                path = workspace / default_path(problems[index])
+                header = path.read_text().split("\n\n", 1)[0]
+                text = f"{header}\n\nimport time\ntime.sleep(0.5)\n# {round_number}\n"
+                session.client.text_document_did_change(
+                    types.DidChangeTextDocumentParams(
+                        text_document=types.VersionedTextDocumentIdentifier(
+                            uri=uri, version=round_number + 2
+                        ),
+                        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+                    )
+                )
+                session.client.text_document_did_save(
+                    types.DidSaveTextDocumentParams(
+                        text_document=types.TextDocumentIdentifier(uri=uri)
+                    )
+                )
+            for _ in range(20):
+                began = time.perf_counter()
+                await session.client.text_document_hover_async(
+                    types.HoverParams(
+                        text_document=types.TextDocumentIdentifier(uri=target),
+                        position=types.Position(line=1, character=2),
+                    )
+                )
+                latencies.append((time.perf_counter() - began) * 1000)
+                await asyncio.sleep(0.01)
+        rss_busy = session.rss_mb()
+        await session.stop()
+    return {
+        "start": started_ms,
+        "hover_p50": statistics.median(latencies),
+        "hover_p99": percentile(latencies, 0.99),
+        "hovers": len(latencies),
+        "rss_idle": rss_idle,
+        "rss_busy": rss_busy,
+    }
+
+
+async def main_async(args: argparse.Namespace) -> str:
+    backends = {
+        "Docker, warm pool": {"sandbox": {"backend": "docker", "docker": {"pool_size": 2}}},
+        "Docker, container started per save (no pool)": {
+            "sandbox": {"backend": "docker", "docker": {"pool_size": 0}}
+        },
+        "local": {"sandbox": {"backend": "local"}},
+    }
+    results = {name: await save_latency(options, args.saves) for name, options in backends.items()}
+    baseline = statistics.median(results["Docker, container started per save (no pool)"])
+    rows = []
+    for name, values in results.items():
+        p50 = statistics.median(values)
+        rows.append(
+            f"| {name} | {p50:.0f} | {percentile(values, 0.95):.0f} | {baseline / p50:.1f}× |"
+        )
+    other = await hover_and_start(runs_in_flight=4, hovers=args.hovers)
+    return "\n".join(
+        [
+            f"Through `codegym serve` over stdio, `{EXERCISE}` (9 tests), {args.saves} saves per "
+            f"backend; measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
+            f"{_cores()} cores.",
+            "",
+            "| save → diagnostics | p50 ms | p95 ms | speed-up vs no pool (p50) |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+            "| figure | measured | target |",
+            "|---|---|---|",
+            f"| hover p50 / p99 with 4 runs in flight ({other['hovers']} hovers) | "
+            f"{other['hover_p50']:.1f} / {other['hover_p99']:.1f} ms | p99 ≤ 20 ms |",
+            f"| server start → initialized | {other['start']:.0f} ms | ≤ 400 ms |",
+            f"| resident memory, idle / with 4 runs | {other['rss_idle']:.0f} / "
+            f"{other['rss_busy']:.0f} MB | ≤ 80 MB |",
+        ]
+    )
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _write(path: Path, table: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"{MARK_BEGIN}\n{table}\n{MARK_END}"
+    if MARK_BEGIN in text and MARK_END in text:
+        head, rest = text.split(MARK_BEGIN, 1)
+        text = head + block + rest.split(MARK_END, 1)[1]
+    else:
+        text += "\n## Language server\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=30)
+    parser.add_argument("--hovers", type=int, default=200)
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args()
+    table = asyncio.run(main_async(args))
+    print(table)
+    if args.write:
+        _write(args.write, table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
