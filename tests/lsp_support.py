@@ -39,6 +39,17 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
     lsp_client.lens_refreshes = 0  # type: ignore[attr-defined]
     lsp_client.questions = []  # type: ignore[attr-defined]
     lsp_client.edits = []  # type: ignore[attr-defined]
+    lsp_client.publishes = []  # type: ignore[attr-defined] (uri, version, sources) of every publish
+    record = lsp_client.protocol.fm.features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def recording(*args: object) -> None:
+        params = args[-1]
+        assert isinstance(params, types.PublishDiagnosticsParams)
+        sources = {d.source for d in params.diagnostics}
+        lsp_client.publishes.append((params.uri, params.version, sources))  # type: ignore[attr-defined]
+        record(*args)
+
+    lsp_client.protocol.fm.features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = recording
 
     @lsp_client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
     def on_question(

@@ -108,3 +108,6 @@ async def test_rapid_saves_publish_only_the_latest(client: LanguageClient) -> No
     await wait_for(lambda: any("tests pass" in m.message for m in client.messages))
     await asyncio.sleep(1.0)  # any stale result would have arrived by now
     assert diagnostics_of(client, uri) == []
+    # The four superseded saves were cancelled or dropped: no test result of theirs was published.
+    results = [v for u, v, sources in client.publishes if u == uri and "codegym" in sources]  # type: ignore[attr-defined]
+    assert results == [], results

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 import json
+from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.uris import to_fs_path
 from pytest_lsp import LanguageClient
 
 from codegym.workspace import default_path, find_exercises
@@ -231,3 +233,14 @@ async def test_author_sees_content_errors_in_yaml(client: LanguageClient) -> Non
     save(client, uri)
     await wait_for(lambda: len(client.diagnostics.get(uri, [None])) == 0)
     assert not client.questions  # type: ignore[attr-defined] (no offer to create exercises)
+
+
+@pytest.mark.content_workspace
+@pytest.mark.asyncio
+async def test_author_previews_an_exercise(client: LanguageClient) -> None:
+    uri = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="codegym.previewExercise", arguments=["js-memoize"])
+    )
+    assert "/.codegym/preview/" in uri and uri.endswith("-js-memoize.js")
+    assert client.shown_documents[-1].uri == uri
+    assert "// codegym: exercise js-memoize" in Path(to_fs_path(uri)).read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ COMMANDS = (
     "codegym.openExercise",
     "codegym.resetExercise",
     "codegym.nextExercise",
+    "codegym.previewExercise",
 )
 
 CodeActionProvider = Callable[[GymServer, types.CodeActionParams, Problem], list[types.CodeAction]]
@@ -263,6 +265,27 @@ async def open_exercise(ls: GymServer, exercise: str) -> str | None:
     uri = from_fs_path(str(path)) or path.as_uri()
     await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
     return uri
+
+
+@server.command("codegym.previewExercise")
+async def preview_exercise(ls: GymServer, exercise: str) -> str | None:
+    """Authors: the exercise as a learner gets it, in a scratch folder (`.codegym/preview/`,
+    rewritten on every preview); saving it runs the tests against the content being edited."""
+    if ls.content is None or exercise not in ls.content.problems:
+        ls.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
+        return None
+    problem = ls.content.problems[exercise]
+    scratch = (ls.root or Path(tempfile.gettempdir())) / ".codegym" / "preview"
+    path = scratch / default_path(problem)
+    await asyncio.to_thread(_write_preview, path, render_exercise(problem))
+    uri = from_fs_path(str(path)) or path.as_uri()
+    await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
+    return uri
+
+
+def _write_preview(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 @server.command("codegym.nextExercise")
