@@ -111,3 +111,45 @@ async def test_rapid_saves_publish_only_the_latest(client: LanguageClient) -> No
     # The four superseded saves were cancelled or dropped: no test result of theirs was published.
     results = [v for u, v, sources in client.publishes if u == uri and "codegym" in sources]  # type: ignore[attr-defined]
     assert results == [], results
+
+
+def test_serve_over_tcp() -> None:
+    """`codegym serve --tcp PORT` answers `initialize` on loopback."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "codegym.cli", "serve", "--tcp", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not listen"
+                time.sleep(0.1)
+        with connection:
+            body = json.dumps(
+                {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                 "params": {"processId": None, "rootUri": None, "capabilities": {}}}
+            ).encode()  # fmt: skip
+            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            received = b""
+            while b"serverInfo" not in received:
+                chunk = connection.recv(65536)
+                assert chunk, "connection closed"
+                received += chunk
+        assert b'"name":"codegym"' in received.replace(b" ", b"")
+    finally:
+        server.kill()
+        server.wait()

@@ -166,9 +166,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .lsp.features import serve
+    from .lsp.features import server
 
-    serve()
+    if args.tcp is not None:
+        server.start_tcp(args.host, args.tcp)
+    else:
+        server.start_io()
     return EXIT_OK
 
 
@@ -238,7 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema = add("schema", "print the JSON Schema of content YAML", cmd_schema)
     schema.add_argument("document", nargs="?", choices=["problem", "catalog"], default="problem")
 
-    add("serve", "run the language server on stdio (for editors)", cmd_serve)
+    serve = add("serve", "run the language server (stdio by default, for editors)", cmd_serve)
+    serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on TCP instead of stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="address for --tcp (default: loopback)")
 
     images = sub.add_parser("images", help="sandbox images").add_subparsers(
         dest="images_command", required=True, metavar="ACTION"

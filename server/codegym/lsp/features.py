@@ -337,7 +337,3 @@ def catalog(ls: GymServer, params: Any = None) -> dict[str, Any]:
     if ls.content is None:
         return {"courses": [], "solved": 0, "total": 0}
     return learner_catalog(ls.content, ls.root)
-
-
-def serve() -> None:
-    server.start_io()
