@@ -13,7 +13,7 @@ import pytest
 
 from codegym.content import load_content
 from codegym.progress import ProgressStore
-from codegym.workspace import default_path, init_workspace
+from codegym.workspace import default_path, render_exercise
 
 from .conftest import REQUIRE_DOCKER, ROOT
 
@@ -22,19 +22,20 @@ NVIM = shutil.which("nvim")
 
 
 @pytest.mark.skipif(NVIM is None and not REQUIRE_DOCKER, reason="Neovim is not installed")
-def test_neovim_save_fail_then_solve(tmp_path: Path) -> None:
+def test_neovim_empty_folder_to_solved(tmp_path: Path) -> None:
     assert NVIM is not None, "CI installs Neovim (apt-get install neovim)"
     content = load_content(ROOT / "content")
-    init_workspace(tmp_path, content)
     problem = content.get("py-sum-evens")
-    exercise = tmp_path / default_path(problem)
+    workspace = tmp_path / "gym"
+    workspace.mkdir()
+    exercise = workspace / default_path(problem)
     solution = tmp_path / "solution.txt"
-    header = exercise.read_text().split("\n\n", 1)[0]
+    header = render_exercise(problem).split("\n\n", 1)[0]
     solution.write_text(header + "\n\n" + problem.body.solution)
     report_file = tmp_path / "report.json"
     env = {
         **os.environ,
-        "GYM_ROOT": str(tmp_path),
+        "GYM_ROOT": str(workspace),
         "GYM_FILE": str(exercise),
         "GYM_SOLUTION": str(solution),
         "GYM_REPORT": str(report_file),
@@ -51,10 +52,12 @@ def test_neovim_save_fail_then_solve(tmp_path: Path) -> None:
     )
     report = json.loads(report_file.read_text()) if report_file.exists() else {}
     assert report.get("ok"), (report, result.stderr[-2000:])
+    assert "no Code Gym exercises" in report["offer"]
+    assert len(list(workspace.rglob("*.py"))) == 30 and len(list(workspace.rglob("*.js"))) == 30
     starter = report["steps"]["starter"]
     def_line = exercise.read_text().splitlines().index("def sum_evens(numbers):")
     assert any(d["message"].startswith("mixed numbers:") for d in starter)
     assert {d["lnum"] for d in starter} == {def_line}
     assert any(m.endswith("tests pass!") for m in report["messages"])
     assert report["steps"]["solution"] == []
-    assert ProgressStore(tmp_path).get(problem.id).status == "solved"
+    assert ProgressStore(workspace).get(problem.id).status == "solved"

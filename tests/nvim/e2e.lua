@@ -1,5 +1,6 @@
--- Drives a real headless Neovim (0.7+) against `codegym serve`:
--- open an exercise, :write it → test diagnostics; replace it with the solution, :write → cleared.
+-- Drives a real headless Neovim (0.7+) against `codegym serve`, from an empty folder: the server
+-- offers to create the exercises (accepted), then open one, :write it → test diagnostics; replace
+-- it with the solution, :write → cleared.
 -- Reads its inputs from the environment, writes what it saw to $GYM_REPORT (JSON), then quits.
 local function env(name)
   local value = os.getenv(name)
@@ -23,7 +24,6 @@ local function guarded(fn)
 end
 
 guarded(function()
-  vim.cmd("edit " .. vim.fn.fnameescape(env("GYM_FILE")))
   local client_id = vim.lsp.start_client({
     name = "codegym",
     cmd = { env("GYM_PYTHON"), "-m", "codegym.cli", "serve" },
@@ -33,9 +33,17 @@ guarded(function()
       ["window/showMessage"] = function(_, result)
         table.insert(report.messages, result.message)
       end,
+      -- What a learner answers when asked whether to create the exercises here.
+      ["window/showMessageRequest"] = function(_, result)
+        report.offer = result.message
+        return result.actions[1]
+      end,
     },
   })
   assert(client_id, "the language server did not start")
+  assert(vim.wait(30000, function() return vim.fn.filereadable(env("GYM_FILE")) == 1 end, 50),
+    "the exercises were not created")
+  vim.cmd("edit " .. vim.fn.fnameescape(env("GYM_FILE")))
   vim.lsp.buf_attach_client(0, client_id)
   assert(vim.wait(20000, function()
     local client = vim.lsp.get_client_by_id(client_id)
