@@ -4,6 +4,7 @@ stdio with pytest-lsp, as Neovim 0.7 and as VS Code."""
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 from pathlib import Path
 
@@ -244,3 +245,23 @@ async def test_author_previews_an_exercise(client: LanguageClient) -> None:
     assert "/.codegym/preview/" in uri and uri.endswith("-js-memoize.js")
     assert client.shown_documents[-1].uri == uri
     assert "// codegym: exercise js-memoize" in Path(to_fs_path(uri)).read_text()
+
+
+@pytest.mark.asyncio
+async def test_cancelling_the_progress_cancels_the_run(client: LanguageClient) -> None:
+    if not (client.capabilities and client.capabilities.window and
+            client.capabilities.window.work_done_progress):  # fmt: skip
+        pytest.skip("this client profile has no work-done progress")
+    _, path = exercise(client, "py-sum-evens")
+    header = path.read_text().split("\n\n", 1)[0]
+    slow = header + "\n\nimport time\ntime.sleep(5)\n\ndef sum_evens(numbers):\n    return 0\n"
+    uri = open_file(client, path, slow)
+    save(client, uri)
+    [token] = await wait_for(lambda: list(client.progress_reports))
+    client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    reports = await wait_for(
+        lambda: [r for r in client.progress_reports[token] if getattr(r, "kind", "") == "end"]
+    )
+    assert reports[0].message == "cancelled"
+    await asyncio.sleep(1.0)
+    assert diagnostics_of(client, uri) == []  # the cancelled run published nothing

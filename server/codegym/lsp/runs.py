@@ -9,6 +9,7 @@ import hashlib
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import structlog
 
@@ -21,12 +22,16 @@ from ..sandbox import RunCancelled, Sandbox, SandboxError
 log = structlog.get_logger(__name__)
 
 
+RunEnd = Literal["pass", "fail", "error", "cancelled", "stale"]
+"""How a run ended: its verdict's status, or why it published nothing."""
+
+
 @dataclass
 class _Run:
     version: int
     digest: str
     cancel: threading.Event
-    task: asyncio.Task[None] | None = None
+    task: asyncio.Task[RunEnd] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ class RunScheduler:
 
     def submit(
         self, uri: str, version: int, source: str, problem: Problem, force: bool = False
-    ) -> asyncio.Task[None] | None:
+    ) -> asyncio.Task[RunEnd] | None:
         """Start a run of `source`; None when it is the code that was last run (CodeArena's
         'no change since the last run'), unless `force`."""
         digest = hashlib.sha256(f"{problem.id}\0{source}".encode()).hexdigest()
@@ -81,7 +86,7 @@ class RunScheduler:
             if run.task is not None:
                 run.task.cancel()
 
-    def cancel_task(self, uri: str, task: asyncio.Task[None]) -> None:
+    def cancel_task(self, uri: str, task: asyncio.Task[RunEnd]) -> None:
         """Cancel this run, if it is still the document's current one."""
         if self.task(uri) is task:
             self.cancel(uri)
@@ -90,33 +95,36 @@ class RunScheduler:
         self.cancel(uri)
         self._last_digest.pop(uri, None)
 
-    def task(self, uri: str) -> asyncio.Task[None] | None:
+    def task(self, uri: str) -> asyncio.Task[RunEnd] | None:
         run = self._runs.get(uri)
         return run.task if run else None
 
-    async def _run(self, uri: str, source: str, problem: Problem, run: _Run) -> None:
+    async def _run(self, uri: str, source: str, problem: Problem, run: _Run) -> RunEnd:
         try:
             async with self._slots:
                 if run.cancel.is_set():
-                    return
+                    return "cancelled"
                 sandbox = await self._sandbox()
                 verdict = await asyncio.to_thread(
                     check_source, problem, source, sandbox, self._limits(), None, run.cancel
                 )
         except (asyncio.CancelledError, RunCancelled):
-            return
+            return "cancelled"
         except SandboxError as exc:
             self._on_error(uri, str(exc))
-            return
+            return "error"
         except Exception as exc:  # never let a run take the server down
             log.exception("test run failed", uri=uri)
             self._on_error(uri, f"internal error: {exc}")
-            return
+            return "error"
         finally:
             if self._runs.get(uri) is run:
                 del self._runs[uri]
-        if run.cancel.is_set() or self._current_version(uri) != run.version:
+        if run.cancel.is_set():
+            return "cancelled"
+        if self._current_version(uri) != run.version:
             log.info("dropping a stale result", uri=uri, version=run.version)
-            return
+            return "stale"
         self._last_digest[uri] = run.digest
         self._on_result(RunResult(uri, run.version, source, problem, verdict))
+        return verdict.status

@@ -23,7 +23,7 @@ from ..sandbox import Sandbox, open_sandbox
 from ..syntax_check import JavaScriptSyntax, python_syntax
 from ..workspace import exercise_id_of
 from .diagnostics import content_diagnostics, syntax_diagnostic, verdict_diagnostics
-from .runs import RunResult, RunScheduler
+from .runs import RunEnd, RunResult, RunScheduler
 
 log = structlog.get_logger(__name__)
 
@@ -203,7 +203,9 @@ class GymServer(LanguageServer):
             asyncio.get_running_loop().create_task(self._report_progress(uri, problem, task))
         return True
 
-    async def _report_progress(self, uri: str, problem: Problem, task: asyncio.Task[None]) -> None:
+    async def _report_progress(
+        self, uri: str, problem: Problem, task: asyncio.Task[RunEnd]
+    ) -> None:
         """`$/progress` for a run, where the client supports it; its cancel cancels the run."""
         window = self.client_capabilities.window
         if not (window and window.work_done_progress):
@@ -225,8 +227,7 @@ class GymServer(LanguageServer):
             runs = self.runs
             cancelled.add_done_callback(lambda _: runs.cancel_task(uri, task))
         await asyncio.wait([task])
-        verdict = self.verdicts.get(uri)
-        message = "cancelled" if task.cancelled() else (verdict.status if verdict else "done")
+        message = "cancelled" if task.cancelled() else task.result()
         self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
         self.work_done_progress.tokens.pop(token, None)
 
