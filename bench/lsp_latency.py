@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import platform
 import statistics
 import sys
 import tempfile
@@ -29,15 +28,9 @@ sys.path.insert(0, str(ROOT / "server"))
 
 from codegym.content import load_content  # noqa: E402
 from codegym.workspace import default_path, init_workspace  # noqa: E402
+from report import machine, percentile, write_block  # noqa: E402
 
 EXERCISE = "py-sum-evens"
-MARK_BEGIN = "<!-- bench:lsp_latency:begin -->"
-MARK_END = "<!-- bench:lsp_latency:end -->"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 class Session:
@@ -214,8 +207,7 @@ async def main_async(args: argparse.Namespace) -> str:
     return "\n".join(
         [
             f"Through `codegym serve` over stdio, `{EXERCISE}` (9 tests), {args.saves} saves per "
-            f"backend; measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
-            f"{_cores()} cores.",
+            f"backend; {machine()}.",
             "",
             "| save → diagnostics | p50 ms | p95 ms | speed-up vs no pool (p50) |",
             "|---|---|---|---|",
@@ -232,23 +224,6 @@ async def main_async(args: argparse.Namespace) -> str:
     )
 
 
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 0
-
-
-def _write(path: Path, table: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = f"{MARK_BEGIN}\n{table}\n{MARK_END}"
-    if MARK_BEGIN in text and MARK_END in text:
-        head, rest = text.split(MARK_BEGIN, 1)
-        text = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        text += "\n## Language server\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=30)
@@ -258,7 +233,7 @@ def main() -> int:
     table = asyncio.run(main_async(args))
     print(table)
     if args.write:
-        _write(args.write, table)
+        write_block(args.write, "lsp_latency", "Language server", table)
     return 0
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import socket
 import statistics
 import sys
@@ -34,10 +33,9 @@ from codegym.logging_setup import configure_logging  # noqa: E402
 from codegym.sandbox import LocalSandbox, RunReport, RunRequest  # noqa: E402
 from codegym.sandbox.docker_backend import DockerSandbox, harness_command  # noqa: E402
 from codegym.sandbox.events import EventStream  # noqa: E402
+from report import machine, percentile, write_block  # noqa: E402
 
 EXERCISE = "py-sum-evens"
-MARK_BEGIN = "<!-- bench:sandbox_latency:begin -->"
-MARK_END = "<!-- bench:sandbox_latency:end -->"
 
 
 class DockerRunPerRequest:
@@ -83,12 +81,6 @@ class DockerRunPerRequest:
         pass
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40, help="runs per backend")
@@ -132,9 +124,7 @@ def main() -> int:
     table = "\n".join(
         [
             f"Sandbox run of `{EXERCISE}` (reference solution, {len(problem.body.tests)} tests), "
-            f"{args.runs} runs per backend, interleaved; measured "
-            f"{time.strftime('%Y-%m-%d')} on {platform.machine()}, "
-            f"{_cpu_count()} cores, Python {platform.python_version()}.",
+            f"{args.runs} runs per backend, interleaved; {machine()}.",
             "",
             "| backend | p50 ms | p95 ms | speed-up vs `docker run` (p50) |",
             "|---|---|---|---|",
@@ -143,26 +133,8 @@ def main() -> int:
     )
     print(table)
     if args.write:
-        _write(args.write, table)
+        write_block(args.write, "sandbox_latency", "Sandbox run latency", table)
     return 0
-
-
-def _cpu_count() -> int:
-    import os
-
-    return os.cpu_count() or 0
-
-
-def _write(path: Path, table: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = f"{MARK_BEGIN}\n{table}\n{MARK_END}"
-    if MARK_BEGIN in text and MARK_END in text:
-        head, rest = text.split(MARK_BEGIN, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        text = head + block + tail
-    else:
-        text += ("\n" if text else "") + "## Sandbox run latency\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
