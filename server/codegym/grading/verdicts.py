@@ -288,10 +288,14 @@ def _error(
     where = f" at line {error.line}" if error.line else ""
     subject = _call_text(problem, test) if isinstance(test, CallTest | CodeTest) else "the program"
     detail = f"{error.type}: {error.message}" if error.message else error.type
+    shown_input: str | None = None
+    if isinstance(test, CallTest):
+        shown_input = subject
+    elif isinstance(test, StdioTest) and test.stdin:
+        shown_input = _quote(test.stdin)
     return _failure(
         base, hidden, test, "error", "runtime_error", f"{subject} raised {detail}{where}",
-        outcome, error=error,
-        input=subject if isinstance(test, CallTest) else _quote(getattr(test, "stdin", "")) or None,
+        outcome, error=error, input=shown_input,
     )  # fmt: skip
 
 
