@@ -257,14 +257,19 @@ async def open_exercise(ls: GymServer, exercise: str) -> str | None:
     if ls.root is None or ls.content is None or exercise not in ls.content.problems:
         ls.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
         return None
-    path = find_exercises(ls.root).get(exercise)
-    if path is None:
-        problem = ls.content.problems[exercise]
-        path = ls.root / default_path(problem)
-        write_new_file(path, render_exercise(problem))
+    path = await asyncio.to_thread(_exercise_file, ls.root, ls.content.problems[exercise])
     uri = from_fs_path(str(path)) or path.as_uri()
     await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
     return uri
+
+
+def _exercise_file(root: Path, problem: Problem) -> Path:
+    """The learner's file for an exercise, written from the starter if it has none yet."""
+    path = find_exercises(root).get(problem.id)
+    if path is None:
+        path = root / default_path(problem)
+        write_new_file(path, render_exercise(problem))
+    return path
 
 
 @server.command("codegym.previewExercise")
@@ -292,7 +297,7 @@ def _write_preview(path: Path, text: str) -> None:
 async def next_exercise(ls: GymServer, *args: Any) -> str | None:
     if ls.content is None:
         return None
-    problem = next_unsolved(ls.content, ls.root)
+    problem = await asyncio.to_thread(next_unsolved, ls.content, ls.root)
     if problem is None:
         ls.notify_user("Code Gym: every exercise is solved. Impressive!", types.MessageType.Info)
         return None
@@ -333,7 +338,8 @@ async def reset_exercise(ls: GymServer, uri: str) -> bool:
 
 
 @server.feature("codegym/catalog")
-def catalog(ls: GymServer, params: Any = None) -> dict[str, Any]:
+async def catalog(ls: GymServer, params: Any = None) -> dict[str, Any]:
     if ls.content is None:
         return {"courses": [], "solved": 0, "total": 0}
-    return learner_catalog(ls.content, ls.root)
+    # Off the event loop: it walks the workspace and reads the progress file under its lock.
+    return await asyncio.to_thread(learner_catalog, ls.content, ls.root)
