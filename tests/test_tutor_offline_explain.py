@@ -1,0 +1,417 @@
+"""The tutor's offline explanations: real verdicts from broken programs run in the local sandbox
+(both languages), plus hand-built verdicts for syntax errors found while typing and for failures
+without an error. Each explanation must name the specific thing at fault, stay short, and never
+reveal a hidden test's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from codegym.checker import check_source
+from codegym.config import SandboxLimits
+from codegym.grading import TestVerdict
+from codegym.sandbox import Sandbox
+from codegym.syntax_check import python_syntax
+from codegym.tutor.offline_explain import explain_offline
+
+from .conftest import make_problem
+
+LIMITS = SandboxLimits(wall_s=5, test_wall_s=1)
+SUMS = [{"kind": "call", "name": "sums", "args": [[1, 2, 3]], "expected": 6}]
+HIDDEN = {
+    "kind": "call", "name": "secret", "visibility": "hidden", "label": "negatives",
+    "args": [[-7, -11]], "expected": -18,
+}  # fmt: skip
+
+
+def failing(
+    sandbox: Sandbox,
+    source: str,
+    language: str = "python",
+    tests: list[dict[str, Any]] | None = None,
+    **problem: Any,
+) -> TestVerdict:
+    """The first failing verdict of `source` run for real against `tests`."""
+    built = make_problem(language=language, entry_point="f", tests=tests or SUMS, **problem)
+    verdict = check_source(built, source, sandbox, LIMITS)
+    return next(t for t in verdict.tests if not t.passed)
+
+
+def check_shape(text: str) -> None:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert 2 <= len(lines) <= 8, text
+    assert lines[0].startswith("**"), text
+
+
+def explained(sandbox: Sandbox, source: str, language: str = "python", **kw: Any) -> str:
+    test = failing(sandbox, source, language, **kw)
+    text = explain_offline(test, language, source)
+    check_shape(text)
+    return text
+
+
+# ---------------------------------------------------------------------- Python, real verdicts
+
+PYTHON_CASES = [
+    pytest.param(
+        "def f(xs):\n    total = 0\n    for x in xs:\n        total = totl + x\n    return total\n",
+        ["NameError", "`totl`", "`total`", "line 4", "`total = totl + x`"],
+        id="name-error-close-match",
+    ),
+    pytest.param(
+        "def f(xs):\n    result = helper(xs)\n    return result\n\ndef g():\n    helper = 1\n",
+        ["`helper`", "line 6", "inside `g`"],
+        id="name-error-defined-in-another-function",
+    ),
+    pytest.param(
+        "def f(xs):\n    total = 0\n    for x in xs:\n        totl += x\n    return total\n",
+        ["UnboundLocalError", "`totl`", "`total`", "line 4"],
+        id="unbound-local-typo",
+    ),
+    pytest.param(
+        "count = 0\ndef f(xs):\n    count += 1\n    return count\n",
+        ["`count`", "line 1", "local"],
+        id="unbound-local-global",
+    ),
+    pytest.param(
+        "def f(xs):\n    return sum(xs) + None\n",
+        ["`int`", "`NoneType`", "`+`", "return"],
+        id="type-error-operands",
+    ),
+    pytest.param(
+        "def f(xs):\n    return 'total: ' + sum(xs)\n",
+        ["`str`", "`int`", "str(...)", "line 2"],
+        id="type-error-concatenate",
+    ),
+    pytest.param(
+        "def f(xs):\n    n = len(xs)\n    return n[0]\n",
+        ["not subscriptable", "an `int`", "`return n[0]`"],
+        id="type-error-subscript",
+    ),
+    pytest.param(
+        "def f(xs):\n    sum = 0\n    for x in xs:\n        sum += x\n    return sum(xs)\n",
+        ["not callable", "`sum`", "built-in"],
+        id="type-error-shadowed-builtin",
+    ),
+    pytest.param(
+        "def f(xs):\n    for i in len(xs):\n        pass\n    return 0\n",
+        ["an `int`", "range(n)", "line 2"],
+        id="type-error-not-iterable",
+    ),
+    pytest.param(
+        "def add(a, b):\n    return a + b\n\ndef f(xs):\n    return add(xs[0])\n",
+        ["`add()`", "'b'", "line 5"],
+        id="type-error-missing-argument",
+    ),
+    pytest.param(
+        "def last(xs):\n    xs.sort()\n\ndef f(xs):\n    return last(xs)[0]\n",
+        ["`NoneType`", "return"],
+        id="type-error-none-from-function",
+    ),
+    pytest.param(
+        "def f(xs):\n    total = 0\n    for i in range(len(xs) + 1):\n        total += xs[i]\n"
+        "    return total\n",
+        ["IndexError", "`i`", "`xs`", "len(xs) - 1", "off-by-one", "line 4"],
+        id="index-error",
+    ),
+    pytest.param(
+        "def f(xs):\n    counts = {}\n    for x in xs:\n        counts[x] += 1\n    return 6\n",
+        ["KeyError", "`1`", ".get", "line 4"],
+        id="key-error",
+    ),
+    pytest.param(
+        "def f(xs):\n    empty = [x for x in xs if x > 10]\n    return sum(xs) // len(empty)\n",
+        ["ZeroDivisionError", "`len(empty)`", "line 3"],
+        id="zero-division",
+    ),
+    pytest.param(
+        "def f(xs):\n    if not xs:\n        return 0\n    return xs[0] + f(xs)\n",
+        ["RecursionError", "`f`", "base case", "smaller", "line 4"],
+        id="recursion",
+    ),
+    pytest.param(
+        "def f(xs):\n    ordered = xs.sort()\n    return ordered.pop()\n",
+        ["AttributeError", "`.pop`", "Line 2", "`.sort()`", "`None`"],
+        id="attribute-none-from-sort",
+    ),
+    pytest.param(
+        "def f(xs):\n    word = 'abc'\n    return word.uper()\n",
+        ["`.uper`", "a `str`", "`.upper`"],
+        id="attribute-typo",
+    ),
+    pytest.param(
+        "def f(xs):\n    xs.push(4)\n    return 6\n",
+        ["`.push`", "`append`"],
+        id="attribute-mixup",
+    ),
+    pytest.param(
+        "def f(xs):\n    return int('3.5') + 3\n",
+        ["ValueError", "`'3.5'`", "decimal point"],
+        id="value-error-int",
+    ),
+    pytest.param(
+        "def f(xs):\n    a, b = xs\n    return a + b\n",
+        ["unpack", "2 names", "line 2"],
+        id="value-error-unpack",
+    ),
+    pytest.param(
+        "def f(xs):\n    raise RuntimeError('the widget broke')\n",
+        ["RuntimeError", "the widget broke", "traceback from the bottom", "line 2"],
+        id="unknown-error",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "wanted"), PYTHON_CASES)
+def test_python_runtime_errors(local_sandbox: Sandbox, source: str, wanted: list[str]) -> None:
+    text = explained(local_sandbox, source)
+    for piece in wanted:
+        assert piece in text, f"{piece!r} missing from:\n{text}"
+
+
+def test_python_syntax_errors_from_the_sandbox(local_sandbox: Sandbox) -> None:
+    text = explained(local_sandbox, "def f(xs)\n    return sum(xs)\n")
+    assert "colon" in text and "line 1" in text and "`def f(xs)`" in text
+    text = explained(local_sandbox, "def f(xs):\n    return (sum(xs)\n")
+    assert "`(`" in text and "never closed" in text and "line 2" in text
+    text = explained(local_sandbox, "def f(xs):\n    total = 0\n      return total\n")
+    assert "IndentationError" in text and "line 3" in text and "indented more" in text
+
+
+def test_python_wrong_answers(local_sandbox: Sandbox) -> None:
+    printed = explained(local_sandbox, "def f(xs):\n    print(sum(xs))\n")
+    assert "printed `6`" in printed and "return" in printed
+    text = explained(local_sandbox, "def f(xs):\n    return str(sum(xs))\n")
+    assert "`'6'`" in text and "number" in text and "text" in text
+    text = explained(local_sandbox, "def f(xs):\n    return sum(xs) + 1\n")
+    assert "off-by-one" in text and "7 instead of 6" in text
+    text = explained(local_sandbox, "def f(xs):\n    total = sum(xs)\n")
+    assert "no `return`" in text and "`None`" in text
+    reverse = [{"kind": "call", "name": "evens", "args": [[1, 2, 3, 4]], "expected": [2, 4]}]
+    text = explained(
+        local_sandbox, "def f(xs):\n    return [x for x in xs[::-1] if x % 2 == 0]\n", tests=reverse
+    )
+    assert "reverse order" in text
+
+
+def test_timeout_names_the_stuck_loop(local_sandbox: Sandbox) -> None:
+    source = "def f(xs):\n    i = 0\n    total = 0\n    while i < len(xs):\n"
+    source += "        total += xs[i]\n    return total\n"
+    test = failing(local_sandbox, source)
+    assert test.category == "timeout"
+    text = explain_offline(test, "python", source)
+    check_shape(text)
+    assert "line 4" in text and "`i`" in text and "never becomes false" in text
+
+
+def test_memory_and_output_limits(local_sandbox: Sandbox) -> None:
+    flood = "def f(xs):\n    while True:\n        print(xs)\n"
+    text = explained(local_sandbox, flood)
+    assert "Too much output" in text and "line 3" in text and "inside a loop" in text
+    assert "[1, 2, 3]\n[1, 2, 3]" not in text  # the flood itself is never quoted
+    hog = "def f(xs):\n    grow = []\n    while True:\n        grow.append([0] * 100000)\n"
+    text = explained(local_sandbox, hog)
+    assert "memory" in text and "line 3" in text
+
+
+def test_hidden_test_reveals_nothing(local_sandbox: Sandbox) -> None:
+    source = "def f(xs):\n    if xs[0] < 0:\n        return {}['neg']\n    return sum(xs)\n"
+    built = make_problem(entry_point="f", tests=[*SUMS, HIDDEN])
+    verdict = check_source(built, source, local_sandbox, LIMITS)
+    hidden = next(t for t in verdict.tests if t.visibility == "hidden")
+    assert hidden.category == "runtime_error"
+    text = explain_offline(hidden, "python", source)
+    check_shape(text)
+    assert "negatives" in text and "KeyError" in text
+    assert "'neg'" not in text and "-7" not in text and "line" not in text
+
+
+# ---------------------------------------------------------------------- JavaScript, real verdicts
+
+JS_CASES = [
+    pytest.param(
+        "function f(xs) {\n  let total = 0;\n  for (const x of xs) totl += x;\n"
+        "  return total;\n}\n",
+        ["ReferenceError", "`totl`", "`total`", "line 3"],
+        id="reference-error-close-match",
+    ),
+    pytest.param(
+        "function f(xs) {\n  const doubled = total * 2;\n  let total = 3;\n  return doubled;\n}\n",
+        ["`total`", "line 3", "before"],
+        id="reference-error-before-initialization",
+    ),
+    pytest.param(
+        "function f(xs) {\n  xs.append(4);\n  return 6;\n}\n",
+        ["`xs.append`", "`push`", "line 2"],
+        id="type-error-not-a-function",
+    ),
+    pytest.param(
+        "function f(xs) {\n  const person = {};\n  return person.address.city;\n}\n",
+        ["`.city`", "`person.address`", "`undefined`", "line 3"],
+        id="type-error-read-undefined",
+    ),
+    pytest.param(
+        "function f(xs) {\n  let n = xs.length;\n  for (const i of n) {}\n  return 6;\n}\n",
+        ["not iterable", "`n`", "line 3", "counter"],
+        id="type-error-not-iterable",
+    ),
+    pytest.param(
+        "function f(xs) {\n  const total = 0;\n  for (const x of xs) {\n    total += x;\n  }\n"
+        "  return total;\n}\n",
+        ["`total`", "`const`", "line 2", "`let`", "line 4"],
+        id="type-error-constant",
+    ),
+    pytest.param(
+        "function f(xs) {\n  return xs.length + f(xs);\n}\n",
+        ["RangeError", "`f`", "base case", "line 2"],
+        id="range-error-stack",
+    ),
+    pytest.param(
+        "function f(xs) {\n  return new Array(xs.length - 10).length;\n}\n",
+        ["Invalid array length", "line 2", "negative"],
+        id="range-error-array-length",
+    ),
+    pytest.param(
+        "function f(xs) {\n  console.log('sum' xs);\n  return 6;\n}\n",
+        ["missing ) after argument list", "line 2", "commas"],
+        id="syntax-missing-paren",
+    ),
+    pytest.param(
+        "function f(xs) {\n  return xs.reduce((a, b) => a + b, 0);\n",
+        ["Unexpected end of input", "`}`"],
+        id="syntax-end-of-input",
+    ),
+    pytest.param(
+        "function f(xs) {\n  const label = 'sum;\n  return 6;\n}\n",
+        ["Invalid or unexpected token", "never closed", "line 2"],
+        id="syntax-invalid-token",
+    ),
+    pytest.param(
+        "function f(xs) {\n  return (xs[0] + );\n}\n",
+        ["Unexpected token", "`)`", "line 2"],
+        id="syntax-unexpected-token",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "wanted"), JS_CASES)
+def test_javascript_errors(local_sandbox: Sandbox, source: str, wanted: list[str]) -> None:
+    text = explained(local_sandbox, source, "javascript")
+    for piece in wanted:
+        assert piece in text, f"{piece!r} missing from:\n{text}"
+
+
+def test_javascript_wrong_answers(local_sandbox: Sandbox) -> None:
+    text = explained(
+        local_sandbox, "function f(xs) {\n  xs.reduce((a, b) => a + b, 0);\n}\n", "javascript"
+    )
+    assert "`undefined`" in text and "no `return`" in text
+    text = explained(
+        local_sandbox, "function f(xs) {\n  return String(xs.reduce((a, b) => a + b));\n}\n",
+        "javascript",
+    )  # fmt: skip
+    assert '`"6"`' in text and "number" in text
+    text = explained(
+        local_sandbox,
+        "function f(xs) {\n  let t;\n  for (const x of xs) t += x;\n  return t;\n}\n",
+        "javascript",
+    )  # fmt: skip
+    assert "`NaN`" in text and "undefined" in text
+
+
+# ---------------------------------------------------------------------- hand-built verdicts
+
+
+def typing_error(message: str, line: int) -> TestVerdict:
+    """A syntax error found while typing, as the language server hands it to the tutor."""
+    return TestVerdict(
+        id="syntax", name="syntax check", visibility="public", status="error",
+        category="syntax_error", message=message, line=line, error_type="SyntaxError",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("source", "wanted"),
+    [
+        ("def f(xs):\n    if xs[0] = 1:\n        return 1\n", ["`==`", "line 2"]),
+        ("def f(xs):\n    print 'hello'\n", ["print", "parentheses", "line 2"]),
+        ("def f(xs):\n    return 'abc\n", ["string", "never closed", "line 2"]),
+        ("def f(xs):\n    for x in xs\n        pass\n", ["colon", "`for x in xs`"]),
+        (
+            "def f(xs):\n    if xs:\n        return 1\n      return 2\n",
+            ["IndentationError", "line up"],
+        ),
+        ("def f(xs):\nreturn 1\n", ["indented", "line 2"]),
+        ("def f(xs):\n    return [1, 2\n\ndef g():\n    pass\n", ["`[`", "never closed"]),
+    ],
+)
+def test_python_syntax_while_typing(source: str, wanted: list[str]) -> None:
+    problem = python_syntax(source)
+    assert problem is not None
+    text = explain_offline(typing_error(problem.message, problem.line), "python", source)
+    check_shape(text)
+    for piece in wanted:
+        assert piece in text, f"{piece!r} missing from:\n{text}"
+
+
+def test_javascript_syntax_while_typing() -> None:
+    source = "function f(xs) {\n  let n = 1;\n  let n = 2;\n  return n;\n}\n"
+    message = "SyntaxError: Identifier 'n' has already been declared"
+    text = explain_offline(typing_error(message, 3), "javascript", source)
+    assert "`n`" in text and "lines 2, 3" in text
+    source = "function f(xs) {\n  return xs.map(x => x * 2;\n}\n"
+    text = explain_offline(typing_error("SyntaxError: missing ) after argument list", 2),
+                           "javascript", source)  # fmt: skip
+    assert "line 2" in text and "`return xs.map(x => x * 2;`" in text
+
+
+def verdict(category: str, message: str, **fields: Any) -> TestVerdict:
+    status = "fail" if category in ("wrong_answer", "too_slow") else "error"
+    return TestVerdict(id="t1", name="big", visibility="public", status=status,  # type: ignore[arg-type]
+                       category=category, message=f"big: {message}", **fields)  # fmt: skip
+
+
+def test_too_slow_points_at_nested_loops_and_list_membership() -> None:
+    source = (
+        "def f(xs):\n    seen = []\n    pairs = 0\n    for a in xs:\n        for b in xs:\n"
+        "            if a + b == 0 and a not in seen:\n                pairs += 1\n"
+        "        seen.append(a)\n    return pairs\n"
+    )
+    test = verdict("too_slow", "right answer, but it took 900 ms; the budget is 60 ms")
+    text = explain_offline(test, "python", source)
+    check_shape(text)
+    assert "900 ms, the budget is 60 ms" in text
+    assert "line 5" in text and "line 4" in text and "set or dict" in text and "Line 6" in text
+
+
+def test_timeout_recursion_and_waiting_for_input() -> None:
+    source = "def f(n):\n    x = int(input())\n    return f(n) + x\n"
+    test = verdict("timeout", "took too long: is there an infinite loop or a very slow step?",
+                   input="f(3)")  # fmt: skip
+    text = explain_offline(test, "python", source)
+    assert "`f` calls itself" in text and "input()" in text
+    js = "function f(xs) {\n  let i = 0;\n  while (i < xs.length) {\n"
+    js += "    console.log(xs[i]);\n  }\n}\n"
+    text = explain_offline(verdict("timeout", "took too long"), "javascript", js)
+    assert "line 3" in text and "`i`" in text
+
+
+def test_no_report_and_tampered_are_brief() -> None:
+    text = explain_offline(verdict("no_report", "no result: the program exited"), "python", "")
+    check_shape(text)
+    assert "exit()" in text
+    text = explain_offline(verdict("tampered", "the test channel was tampered with"), "python", "")
+    check_shape(text)
+    assert "tampered" in text.lower()
+
+
+def test_unknown_error_without_details_still_helps() -> None:
+    test = verdict("runtime_error", "f([]) raised OverflowError: math range error at line 3",
+                   error_type="OverflowError", line=3)  # fmt: skip
+    source = "import math\ndef f(xs):\n    return math.exp(1000)\n"
+    text = explain_offline(test, "python", source)
+    check_shape(text)
+    assert "OverflowError" in text and "math range error" in text and "line 3" in text
+    assert "`return math.exp(1000)`" in text and "traceback" in text
