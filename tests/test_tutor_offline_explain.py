@@ -415,3 +415,38 @@ def test_unknown_error_without_details_still_helps() -> None:
     check_shape(text)
     assert "OverflowError" in text and "math range error" in text and "line 3" in text
     assert "`return math.exp(1000)`" in text and "traceback" in text
+
+
+def test_programs_reading_stdin(local_sandbox: Sandbox) -> None:
+    tests = [{"kind": "stdio", "name": "two", "stdin": "2\n3\n", "expected_stdout": "5\n"}]
+    source = "a = int(input())\nb = int(input())\nprint(a + b + 1)\n"
+    test = failing(local_sandbox, source, tests=tests, kind="script")
+    text = explain_offline(test, "python", source)
+    check_shape(text)
+    assert "output line 1" in text and "`'5'`" in text and "`'6'`" in text
+    source = "a = int(input())\nb = int(input().split(',')[1])\nprint(a + b)\n"
+    text = explain_offline(
+        failing(local_sandbox, source, tests=tests, kind="script"), "python", source
+    )
+    assert "IndexError" in text and "line 2" in text and "`input().split(',')`" in text
+
+
+@pytest.mark.parametrize(
+    "category",
+    ["runtime_error", "syntax_error", "wrong_answer", "timeout", "too_slow", "memory_limit",
+     "output_limit", "no_report", "tampered"],
+)  # fmt: skip
+@pytest.mark.parametrize("language", ["python", "javascript"])
+def test_every_category_survives_sparse_or_odd_verdicts(category: str, language: str) -> None:
+    odd = TestVerdict(
+        id="t", name="odd", visibility="public", status="error", category=category,  # type: ignore[arg-type]
+        message="odd: ???", line=99, error_type="WeirdError", input="(", expected="[", actual="{",
+    )  # fmt: skip
+    check_shape(explain_offline(odd, language, "x = (\n"))
+    hidden = TestVerdict(
+        id="h", name="secret", visibility="hidden", status="error", category=category,  # type: ignore[arg-type]
+        message=f"hidden test failed: big inputs ({category})", error_type="KeyError",
+    )  # fmt: skip
+    text = explain_offline(hidden, language, "def f(xs):\n    return xs\n")
+    check_shape(text)
+    assert "big inputs" in text and "line" not in text.split("\n", 1)[0]

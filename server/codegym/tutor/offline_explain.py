@@ -309,13 +309,150 @@ def _loops(facts: _Facts) -> list[int]:
     return [n for n, line in enumerate(facts.lines, 1) if re.match(pattern, line)]
 
 
-def _points(facts: _Facts, *points: str | None) -> list[str]:
-    return [p for p in points if p]
-
-
 # ---------------------------------------------------------------------- Python errors
 
-_Builder = Callable[[_Facts, "re.Match[str]"], list[str]]
+_Builder = Callable[[_Facts, Any], list[str]]
+
+
+def _say(*templates: str) -> Callable[..., list[str]]:
+    """A builder from sentence templates: `{at}` is the failing line with its code (`{At}` to
+    start a sentence), `{1}`, `{2}` … the groups of the message's match, `{a1}` group 1 with its
+    article ("an `int`")."""
+
+    def build(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
+        groups = [g or "" for g in ((m.group(0), *m.groups()) if m else ("",))]
+        article = _a(groups[1]) if len(groups) > 1 else ""
+        return [t.format(*groups, at=f.at(), At=f.at_start(), a1=article) for t in templates]
+
+    return build
+
+
+_generic_name = _say(
+    "{At} uses a name that has no value at that moment.",
+    "Check the spelling of every name against where it is defined, and that it is assigned "
+    "before use, in the same function.",
+)
+_py_unhashable = _say(
+    "{At} uses {a1} as a dict key or set member; {a1} can change, so it cannot be hashed.",
+    "Use an unchangeable equivalent (a tuple instead of a list, a frozenset instead of a set).",
+)
+_py_item_assignment = _say(
+    "{At} assigns to one item of {a1}, and {a1} cannot be changed in place.",
+    "Build a new value instead (for text: collect the pieces in a list and join them).",
+)
+_py_not_integer = _say(
+    "{At} needs a whole number (for `range` or an index) but got {a1}.",
+    "A `/` division always gives a float: `//` divides to a whole number.",
+)
+_py_pop_empty = _say(
+    "{At} pops from an empty list.",
+    "Check the list is not empty before taking from it (an empty list is false in `if`).",
+)
+_generic_key_error = _say(
+    "{At} looks up a key that the dictionary does not contain.",
+    "Check with `key in d` first, or read it with `d.get(key, default)`.",
+)
+_py_module_attribute = _say(
+    "The module `{1}` has no `{2}` ({at}).",
+    "Check the spelling, and whether a file of yours shadows the module's name.",
+)
+_py_empty_sequence = _say(
+    "`{1}()` on {at} got an empty sequence: there is no largest/smallest item.",
+    "Handle the empty case first, or give a `default=`.",
+)
+_py_not_in_list = _say(
+    "{At} looks for `{1}` in a list that does not contain it.",
+    "Test with `in` before calling `index` or `remove`.",
+)
+_py_value_error = _say(
+    "{At} passes a value of the right type but an unusable content.",
+    "Print the value just before this line and compare it with what you expected.",
+)
+_missing_colon = _say(
+    "{At} starts a block, so it must end with a colon `:`.",
+    "Every `def`, `if`, `elif`, `else`, `for`, `while`, `try` and `except` line ends in `:`.",
+)
+_never_closed = _say(
+    "The `{1}` opened on {at} is never closed.",
+    "Count the opening and closing brackets on that line; Python may report the line after it, "
+    "where it notices.",
+)
+_unterminated_string = _say(
+    "A string on {at} is opened but never closed.",
+    "Close it with the same quote it started with; a quote inside the text needs the other kind "
+    "of quote around it (or a backslash).",
+)
+_unexpected_indent = _say(
+    "{At} is indented more than the line before it, but nothing opened a new block there.",
+    "Line it up with the statements around it: indentation is part of Python's grammar.",
+)
+_unindent = _say(
+    "The indentation of {at} does not line up with any enclosing block.",
+    "Align it exactly with the block it belongs to (same number of spaces), and don't mix tabs "
+    "with spaces.",
+)
+_expected_block = _say(
+    "The line before {at} ends with `:`, so the next line must be indented.",
+    "Indent the body of the block (4 spaces); an empty block needs `pass`.",
+)
+_tabs = _say(
+    "{At} mixes tabs and spaces for indentation.",
+    "Use spaces only (most editors can convert tabs to spaces).",
+)
+_assign_in_condition = _say(
+    "{At} uses `=` where a comparison is expected.",
+    "`=` stores a value; `==` asks whether two values are equal.",
+)
+_print_parentheses = _say(
+    "{At} uses `print` without parentheses.",
+    "In Python 3, `print` is a function: what to print goes inside `print(...)`.",
+)
+_invalid_character = _say(
+    "{At} contains the character `{1}`, which is not valid code.",
+    "Curly quotes and dashes often come from copying text: retype them as plain `'`, `\"` or `-`.",
+)
+_outside_function = _say(
+    "`{1}` on {at} is not inside a function (or loop).",
+    "Check its indentation: it must sit inside the block it belongs to.",
+)
+_UNDEFINED_SOURCES = (
+    "`undefined` usually comes from an index past the end of an array, a missing object key, "
+    "or a function without `return`."
+)
+_js_old_read_property = _say(
+    "{At} reads `.{1}` from a value that is `{2}`.",
+    _UNDEFINED_SOURCES,
+)
+_js_reduce_empty = _say(
+    "{At} calls `reduce` on an empty array without a starting value.",
+    "Pass the starting value as `reduce`'s second argument.",
+)
+_js_invalid_array_length = _say(
+    "{At} creates an array with a negative, fractional or huge length.",
+    "Print the length you pass: it must be a whole number from 0 up.",
+)
+_js_invalid_count = _say(
+    "{At} calls `repeat` with a negative or infinite count.",
+    "Check the count you compute before repeating.",
+)
+_js_type_error = _say(
+    "{At} uses a value of the wrong type for that operation.",
+    "Check what the value holds (`console.log(typeof value, value)`) just before this line.",
+)
+_js_missing_paren = _say(
+    "A call on {at} is not closed properly: JavaScript reached something that is neither a "
+    "comma nor `)`.",
+    "Separate arguments with commas, join strings with `+`, and close every `(`.",
+)
+_js_unexpected = _say(
+    "JavaScript did not expect {1} on {at}.",
+    "Something between it and what comes before is missing: a comma, an operator, `+` to join "
+    "strings, or a semicolon.",
+)
+_js_illegal_return = _say(
+    "The `return` on {at} is outside any function.",
+    "A `}}` before it probably closes the function too early.",
+)
 
 
 def _py_name_error(f: _Facts, m: re.Match[str]) -> list[str]:
@@ -356,14 +493,6 @@ def _definition_points(f: _Facts, name: str) -> list[str]:
             )
             break
     return points
-
-
-def _generic_name(f: _Facts) -> list[str]:
-    return [
-        f"{f.at_start()} uses a name that has no value at that moment.",
-        "Check the spelling of every name against where it is defined, and that it is assigned "
-        "before use, in the same function.",
-    ]
 
 
 def _py_unbound(f: _Facts, m: re.Match[str]) -> list[str]:
@@ -504,36 +633,10 @@ def _py_too_many_args(f: _Facts, m: re.Match[str]) -> list[str]:
     return points
 
 
-def _py_unhashable(f: _Facts, m: re.Match[str]) -> list[str]:
-    kind = m.group(1)
-    return [
-        f"{f.at_start()} uses {_a(kind)} as a dict key or set member; {_a(kind)} can "
-        "change, so it cannot be hashed.",
-        "Use an unchangeable equivalent (a tuple instead of a list, a frozenset instead of a set).",
-    ]
-
-
 def _py_compare(f: _Facts, m: re.Match[str]) -> list[str]:
     operator, left, right = m.group(1), m.group(2), m.group(3)
     points = [f"{f.at_start()} compares {_a(left)} with {_a(right)} using `{operator}`."]
     return points + _type_pair_advice(left, right)
-
-
-def _py_item_assignment(f: _Facts, m: re.Match[str]) -> list[str]:
-    kind = m.group(1)
-    return [
-        f"{f.at_start()} assigns to one item of {_a(kind)}, and {_a(kind)} cannot be "
-        "changed in place.",
-        "Build a new value instead (for text: collect the pieces in a list and join them).",
-    ]
-
-
-def _py_not_integer(f: _Facts, m: re.Match[str]) -> list[str]:
-    kind = m.group(1)
-    return [
-        f"{f.at_start()} needs a whole number (for `range` or an index) but got {_a(kind)}.",
-        "A `/` division always gives a float: `//` divides to a whole number.",
-    ]
 
 
 def _py_type_error(f: _Facts, m: re.Match[str]) -> list[str]:
@@ -547,14 +650,16 @@ def _py_type_error(f: _Facts, m: re.Match[str]) -> list[str]:
 
 def _py_index_error(f: _Facts, m: re.Match[str]) -> list[str]:
     what = m.group(1) or "sequence"
-    indexed = re.findall(r"([A-Za-z_][\w.]*(?:\([^()]*\))?)\[([^\[\]:]+)\]", f.code())
+    indexed = _indexed(f.code())
     points: list[str] = []
     if indexed:
-        seq, index = indexed[-1]
+        seq, index = indexed
         points.append(
             f"On {f.at()}, the index `{index.strip()}` is outside `{seq}`: valid positions "
             f"run from 0 to `len({seq}) - 1`."
         )
+        if index.replace(" ", "") == f"len({seq})":
+            points.append(f"`len({seq})` itself is one past the last position.")
     else:
         points.append(f"{f.at_start()} reads a position the {what} does not have.")
     points.append(
@@ -571,28 +676,36 @@ def _py_index_error(f: _Facts, m: re.Match[str]) -> list[str]:
     return points
 
 
-def _py_pop_empty(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} pops from an empty list.",
-        "Check the list is not empty before taking from it (an empty list is false in `if`).",
-    ]
+def _indexed(code: str) -> tuple[str, str] | None:
+    """The last `sequence[index]` on a line, the sequence read back over calls and brackets."""
+    found: tuple[str, str] | None = None
+    for match in re.finditer(r"\[([^\[\]:]+)\]", code):
+        start, depth = match.start(), 0
+        while start > 0:
+            char = code[start - 1]
+            if char in ")]":
+                depth += 1
+            elif char in "([":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and not (char.isalnum() or char in "_.$"):
+                break
+            start -= 1
+        sequence = code[start : match.start()]
+        if sequence and sequence[0] not in ".([" and depth == 0:
+            found = (sequence, match.group(1).strip())
+    return found
 
 
 def _py_key_error(f: _Facts, m: re.Match[str]) -> list[str]:
     key = f.detail.strip()
     if not key:
-        return _generic_key_error(f)
+        return _generic_key_error(f, None)
     return [
         f"{f.at_start()} looks up the key `{key}`, which the dictionary does not contain (yet).",
         "Check with `key in d` first, or read it with `d.get(key, default)`.",
         f"When counting or grouping, the first time `{key}` is seen it needs a starting value.",
-    ]
-
-
-def _generic_key_error(f: _Facts) -> list[str]:
-    return [
-        f"{f.at_start()} looks up a key that the dictionary does not contain.",
-        "Check with `key in d` first, or read it with `d.get(key, default)`.",
     ]
 
 
@@ -662,13 +775,6 @@ def _py_attribute(f: _Facts, m: re.Match[str]) -> list[str]:
     return points
 
 
-def _py_module_attribute(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"The module `{m.group(1)}` has no `{m.group(2)}` ({f.at()}).",
-        "Check the spelling, and whether a file of yours shadows the module's name.",
-    ]
-
-
 def _py_int_literal(f: _Facts, m: re.Match[str]) -> list[str]:
     function, text = m.group(1), m.group(2)
     points = [
@@ -698,27 +804,6 @@ def _py_unpack(f: _Facts, m: re.Match[str]) -> list[str]:
     ]
 
 
-def _py_empty_sequence(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"`{m.group(1)}()` on {f.at()} got an empty sequence: there is no largest/smallest item.",
-        "Handle the empty case first, or give a `default=`.",
-    ]
-
-
-def _py_not_in_list(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} looks for {_span(m.group(1))} in a list that does not contain it.",
-        "Test with `in` before calling `index` or `remove`.",
-    ]
-
-
-def _py_value_error(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} passes a value of the right type but an unusable content.",
-        "Print the value just before this line and compare it with what you expected.",
-    ]
-
-
 def _memory(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
     points = ["The program used too much memory."]
     if f.line:
@@ -739,22 +824,6 @@ def _memory(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
 # ---------------------------------------------------------------------- syntax errors
 
 
-def _missing_colon(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"{f.at_start()} starts a block, so it must end with a colon `:`.",
-        "Every `def`, `if`, `elif`, `else`, `for`, `while`, `try` and `except` line ends in `:`.",
-    ]
-
-
-def _never_closed(f: _Facts, m: re.Match[str]) -> list[str]:
-    bracket = m.group(1)
-    return [
-        f"The `{bracket}` opened on {f.at()} is never closed.",
-        "Count the opening and closing brackets on that line; Python may report the line "
-        "after it, where it notices.",
-    ]
-
-
 def _unmatched(f: _Facts, m: re.Match[str]) -> list[str]:
     closing = m.group(1)
     opening = m.group(2) if m.lastindex and m.lastindex >= 2 else None
@@ -763,73 +832,6 @@ def _unmatched(f: _Facts, m: re.Match[str]) -> list[str]:
     else:
         first = f"{f.at_start()} has {_a(closing)} with no matching opening bracket."
     return [first, "Pair each `(`, `[` and `{` with its own closer, innermost first."]
-
-
-def _unterminated_string(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"A string on {f.at()} is opened but never closed.",
-        "Close it with the same quote it started with; a quote inside the text needs the other "
-        "kind of quote around it (or a backslash).",
-    ]
-
-
-def _unexpected_indent(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"{f.at_start()} is indented more than the line before it, but nothing opened "
-        "a new block there.",
-        "Line it up with the statements around it: indentation is part of Python's grammar.",
-    ]
-
-
-def _unindent(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"The indentation of {f.at()} does not line up with any enclosing block.",
-        "Align it exactly with the block it belongs to (same number of spaces), and don't mix "
-        "tabs with spaces.",
-    ]
-
-
-def _expected_block(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"The line before {f.at()} ends with `:`, so the next line must be indented.",
-        "Indent the body of the block (4 spaces); an empty block needs `pass`.",
-    ]
-
-
-def _tabs(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"{f.at_start()} mixes tabs and spaces for indentation.",
-        "Use spaces only (most editors can convert tabs to spaces).",
-    ]
-
-
-def _assign_in_condition(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"{f.at_start()} uses `=` where a comparison is expected.",
-        "`=` stores a value; `==` asks whether two values are equal.",
-    ]
-
-
-def _print_parentheses(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"{f.at_start()} uses `print` without parentheses.",
-        "In Python 3, `print` is a function: what to print goes inside `print(...)`.",
-    ]
-
-
-def _invalid_character(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} contains the character `{m.group(1)}`, which is not valid code.",
-        "Curly quotes and dashes often come from copying text: retype them as plain `'`, `\"` "
-        "or `-`.",
-    ]
-
-
-def _outside_function(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"`{m.group(1)}` on {f.at()} is not inside a function (or loop).",
-        "Check its indentation: it must sit inside the block it belongs to.",
-    ]
 
 
 def _py_invalid_syntax(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
@@ -943,17 +945,8 @@ def _js_read_property(f: _Facts, m: re.Match[str]) -> list[str]:
         first = f"{f.at_start()} reads `.{prop}` (or `[{prop}]`) from a value that is `{empty}`."
     return [
         first,
-        "`undefined` usually comes from an index past the end of an array, a missing object "
-        "key, or a function without `return`.",
+        _UNDEFINED_SOURCES,
         "Print (`console.log`) the value just before this line to see which.",
-    ]
-
-
-def _js_old_read_property(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} reads `.{m.group(1)}` from a value that is `{m.group(2)}`.",
-        "`undefined` usually comes from an index past the end of an array, a missing object "
-        "key, or a function without `return`.",
     ]
 
 
@@ -994,34 +987,6 @@ def _js_constant(f: _Facts, m: re.Match[str]) -> list[str]:
     return points
 
 
-def _js_reduce_empty(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} calls `reduce` on an empty array without a starting value.",
-        "Pass the starting value as `reduce`'s second argument.",
-    ]
-
-
-def _js_invalid_array_length(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} creates an array with a negative, fractional or huge length.",
-        "Print the length you pass: it must be a whole number from 0 up.",
-    ]
-
-
-def _js_invalid_count(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} calls `repeat` with a negative or infinite count.",
-        "Check the count you compute before repeating.",
-    ]
-
-
-def _js_type_error(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"{f.at_start()} uses a value of the wrong type for that operation.",
-        "Check what the value holds (`console.log(typeof value, value)`) just before this line.",
-    ]
-
-
 def _js_unexpected_token(f: _Facts, m: re.Match[str]) -> list[str]:
     token = m.group(1)
     points = [f"JavaScript did not expect `{token}` on {f.at()}."]
@@ -1038,14 +1003,6 @@ def _js_unexpected_token(f: _Facts, m: re.Match[str]) -> list[str]:
     else:
         points.append("Look just before it: a missing comma, operator, bracket or quote.")
     return points
-
-
-def _js_missing_paren(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
-    return [
-        f"A call on {f.at()} is not closed properly: JavaScript reached something that is "
-        "neither a comma nor `)`.",
-        "Separate arguments with commas, join strings with `+`, and close every `(`.",
-    ]
 
 
 def _js_end_of_input(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
@@ -1075,15 +1032,6 @@ def _js_invalid_token(f: _Facts, m: re.Match[str] | None = None) -> list[str]:
     ]
 
 
-def _js_unexpected(f: _Facts, m: re.Match[str]) -> list[str]:
-    what = m.group(1)
-    return [
-        f"JavaScript did not expect {what} on {f.at()}.",
-        "Something between it and what comes before is missing: a comma, an operator, `+` to "
-        "join strings, or a semicolon.",
-    ]
-
-
 def _js_redeclared(f: _Facts, m: re.Match[str]) -> list[str]:
     name = m.group(1)
     lines = [
@@ -1095,13 +1043,6 @@ def _js_redeclared(f: _Facts, m: re.Match[str]) -> list[str]:
     return [
         f"`{name}` is declared twice in the same block{where}.",
         "Declare it once with `let`; later changes are plain assignments without `let`.",
-    ]
-
-
-def _js_illegal_return(f: _Facts, m: re.Match[str]) -> list[str]:
-    return [
-        f"The `return` on {f.at()} is outside any function.",
-        "A `}` before it probably closes the function too early.",
     ]
 
 
@@ -1133,7 +1074,7 @@ _ERROR_RULES: list[_Rule] = [
     _rule(PY, r"UnboundLocalError|NameError",
           r"cannot access (?:local|free) variable '(\w+)'|local variable '(\w+)' referenced",
           _py_unbound),
-    _rule(PY, r"NameError|UnboundLocalError", _ANY, lambda f, m: _generic_name(f)),
+    _rule(PY, r"NameError|UnboundLocalError", _ANY, _generic_name),
     # --- Python types
     _rule(PY, r"TypeError", r"unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'",
           _py_operand),
@@ -1174,8 +1115,10 @@ _ERROR_RULES: list[_Rule] = [
           r"(?:, got (\d+))?\)", _py_unpack),
     _rule(PY, r"ValueError", r"(\w+)\(\) (?:arg|iterable argument) is an empty sequence",
           _py_empty_sequence),
-    _rule(PY, r"ValueError", r"(?:list\.(?:remove|index)\(x\): )?(.+) not in list",
-          _py_not_in_list),
+    _rule(PY, r"ValueError", r"list\.remove\(x\): x not in list", _say(
+        "{At} removes an item that the list does not contain.",
+        "Test with `in` before calling `remove`.")),
+    _rule(PY, r"ValueError", r"(.+?) is not in list", _py_not_in_list),
     _rule(PY, r"ValueError", _ANY, _py_value_error),
     _rule(None, r"MemoryError", _ANY, _memory),
     # --- Python syntax
@@ -1199,7 +1142,7 @@ _ERROR_RULES: list[_Rule] = [
     _rule(JS, r"ReferenceError", r"Cannot access '([\w$]+)' before initialization",
           _js_before_init),
     _rule(JS, r"ReferenceError", r"([\w$]+) is not defined", _js_not_defined),
-    _rule(JS, r"ReferenceError", _ANY, lambda f, m: _generic_name(f)),
+    _rule(JS, r"ReferenceError", _ANY, _generic_name),
     _rule(JS, r"TypeError", r"Cannot (?:read|set) properties of (undefined|null) "
           r"\((?:reading|setting) '([^']*)'\)", _js_read_property),
     _rule(JS, r"TypeError", r"Cannot read property '([^']*)' of (undefined|null)",
@@ -1712,13 +1655,15 @@ def _header(f: _Facts) -> str:
         timing = re.search(r"took (\d+) ms; the budget is (\d+) ms", f.test.message)
         if timing:
             header += f": {timing.group(1)} ms, the budget is {timing.group(2)} ms"
-    elif f.test.category == "wrong_answer" and f.test.expected is not None:
-        header += (
-            f": {_span(f.test.input or 'the call')} gave {_span(f.test.actual or '')}, "
-            f"expected {_span(f.test.expected)}"
-            if f.test.input and f.test.actual is not None
-            else f": {_escape(f.test.message.removeprefix(f.test.name + ': '))}"
-        )
+    elif f.test.category == "wrong_answer":
+        called = " returned " in f.test.message and f.test.input and f.test.actual is not None
+        if called and f.test.expected is not None:
+            header += (
+                f": {_span(f.test.input or '')} gave {_span(f.test.actual or '')}, "
+                f"expected {_span(f.test.expected)}"
+            )
+        else:  # a program's output: the message names the first differing line
+            header += f": {_escape(f.test.message.removeprefix(f.test.name + ': '))}"
     if f.line:
         code = f.code()
         header += f" — line {f.line}" + (f": {_span(code)}" if code else "")
