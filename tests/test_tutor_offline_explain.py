@@ -249,7 +249,7 @@ JS_CASES = [
     ),
     pytest.param(
         "function f(xs) {\n  const person = {};\n  return person.address.city;\n}\n",
-        ["`.city`", "`person.address`", "`undefined`", "line 3"],
+        ["reading `city`", "`person.address`", "`undefined`", "line 3"],
         id="type-error-read-undefined",
     ),
     pytest.param(
@@ -450,3 +450,26 @@ def test_every_category_survives_sparse_or_odd_verdicts(category: str, language:
     text = explain_offline(hidden, language, "def f(xs):\n    return xs\n")
     check_shape(text)
     assert "big inputs" in text and "line" not in text.split("\n", 1)[0]
+
+
+def runtime(message: str, error_type: str, line: int) -> TestVerdict:
+    return verdict(
+        "runtime_error", f"f([1]) raised {error_type}: {message} at line {line}",
+        error_type=error_type, line=line,
+    )  # fmt: skip
+
+
+def test_names_the_owner_of_a_missing_property_or_method() -> None:
+    js = "function f(grid) {\n  let t = 0;\n  t += grid[3][0] + Math.maxx(1, 2);\n  return t;\n}\n"
+    text = explain_offline(
+        runtime("Cannot read properties of undefined (reading '0')", "TypeError", 3),
+        "javascript", js,
+    )  # fmt: skip
+    assert "`grid[3]` is `undefined`" in text and "line 3" in text
+    text = explain_offline(runtime("Math.maxx is not a function", "TypeError", 3), "javascript", js)
+    assert "`maxx`" in text and "`max`" in text
+    text = explain_offline(runtime("xs.length is not a function", "TypeError", 1), "javascript", "")
+    assert "property" in text and "parentheses" in text
+    py = "def f(xs):\n    return lenght(xs)\n"
+    text = explain_offline(runtime("name 'lenght' is not defined", "NameError", 2), "python", py)
+    assert "`len`" in text and "`lenght`" in text

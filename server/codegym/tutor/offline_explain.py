@@ -52,12 +52,18 @@ _JS_METHODS: dict[str, list[str]] = {
         "at", "concat", "localeCompare", "length",
     ],
     "Map/Set": ["get", "set", "has", "delete", "add", "clear", "size", "forEach"],
+    "Math": ["max", "min", "abs", "floor", "ceil", "round", "sqrt", "pow", "random", "trunc",
+             "sign"],
+    "Object": ["keys", "values", "entries", "assign", "fromEntries", "hasOwn"],
+    "Number": ["isInteger", "parseInt", "parseFloat", "isNaN", "toFixed", "toString"],
 }  # fmt: skip
 _JS_MIXUPS = {
-    "append": "`push`", "add": "`push` (arrays) or `add` (a `Set`)", "len": "the `length` property",
-    "size": "`length` (arrays and strings) or `size` (a `Map`/`Set`)", "contains": "`includes`",
-    "upper": "`toUpperCase`", "lower": "`toLowerCase`", "strip": "`trim`", "remove": "`splice`",
-    "length": "`length`, a property: no parentheses after it",
+    "append": "Arrays grow with `push`.", "add": "Arrays grow with `push` (`add` is for a `Set`).",
+    "len": "The length is the `length` property.", "contains": "Did you mean `includes`?",
+    "size": "Arrays and strings have `length` (`size` is for a `Map`/`Set`).",
+    "upper": "Did you mean `toUpperCase`?", "lower": "Did you mean `toLowerCase`?",
+    "strip": "Did you mean `trim`?", "remove": "Arrays remove items with `splice` or `filter`.",
+    "length": "`length` is a property, not a method: leave out the parentheses.",
 }  # fmt: skip
 _PY_MIXUPS: dict[tuple[str, str], str] = {
     ("list", "push"): "lists grow with `append`",
@@ -208,7 +214,7 @@ def _close_matches(facts: _Facts, name: str) -> list[str]:
     matches = difflib.get_close_matches(name, own, n=2, cutoff=0.7)
     if not matches:
         known = _PY_BUILTINS if facts.python else _JS_GLOBALS
-        matches = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        matches = difflib.get_close_matches(name, known, n=1, cutoff=0.65)
     lowered = [n for n in own if n.lower() == name.lower()]
     return list(dict.fromkeys(lowered + matches))[:2]
 
@@ -465,9 +471,12 @@ def _py_name_error(f: _Facts, m: re.Match[str]) -> list[str]:
         points.append(f"Did you mean {options}? A small typo is the most common cause.")
     points.extend(_definition_points(f, name))
     if not matches and not _binding_lines(f, name):
+        called = re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", f.code())
         points.append(
-            f"`{name}` is not defined anywhere in your file: create it before this line, or, "
-            "if you meant the text itself, put it in quotes."
+            f"No function named `{name}` exists in your file or in Python: check the spelling."
+            if called
+            else f"`{name}` is not defined anywhere in your file: create it before this line, "
+            "or, if you meant the text itself, put it in quotes."
         )
     return points
 
@@ -912,7 +921,7 @@ def _js_not_function(f: _Facts, m: re.Match[str]) -> list[str]:
     member = expression.rsplit(".", 1)[-1] if "." in expression else None
     if member:
         if member in _JS_MIXUPS:
-            points.append(f"Did you mean {_JS_MIXUPS[member]}?")
+            points.append(_JS_MIXUPS[member])
         else:
             methods = [name for names in _JS_METHODS.values() for name in names]
             close = difflib.get_close_matches(member, methods, n=2, cutoff=0.6)
@@ -937,12 +946,16 @@ def _js_not_function(f: _Facts, m: re.Match[str]) -> list[str]:
 def _js_read_property(f: _Facts, m: re.Match[str]) -> list[str]:
     empty, prop = m.group(1), m.group(2)
     code = _strip_strings(f.code(), f.python)
-    owners = re.findall(rf"([\w$.\]\[]+?)(?:\?)?\.{re.escape(prop)}\b", code) if prop else []
-    owners += re.findall(rf"([\w$.]+)\[[^\]]*\]\.{re.escape(prop)}\b", code) if prop else []
+    verb = "setting" if m.group(0).startswith("Cannot set") else "reading"
+    key = re.escape(prop)
+    owners = re.findall(rf"([\w$.\]\[]+?)\??\.{key}\b", code) if prop else []
+    owners += re.findall(rf"([\w$.\]\[]+?)\[\s*[\"']?{key}[\"']?\s*\]", code) if prop else []
+    owners = [o for o in owners if o and o[0] not in ".[]"]
     if owners:
-        first = f"On {f.at()}, `{owners[0]}` is `{empty}`, so reading `.{prop}` from it fails."
+        first = f"On {f.at()}, `{owners[0]}` is `{empty}`, so {verb} `{prop}` on it fails."
     else:
-        first = f"{f.at_start()} reads `.{prop}` (or `[{prop}]`) from a value that is `{empty}`."
+        does = "sets" if verb == "setting" else "reads"
+        first = f"{f.at_start()} {does} `{prop}` on a value that is `{empty}`."
     return [
         first,
         _UNDEFINED_SOURCES,
