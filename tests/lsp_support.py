@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import os
 import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_lsp
@@ -15,7 +17,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from codegym.content import load_content
-from codegym.workspace import init_workspace
+from codegym.workspace import default_path, init_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRE_DOCKER = os.environ.get("CODEGYM_REQUIRE_DOCKER") == "1"
@@ -40,6 +42,7 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
     lsp_client.questions = []  # type: ignore[attr-defined]
     lsp_client.edits = []  # type: ignore[attr-defined]
     lsp_client.publishes = []  # type: ignore[attr-defined] (uri, version, sources) of every publish
+    lsp_client.feedback = []  # type: ignore[attr-defined] codegym/feedback notifications
     record = lsp_client.protocol.fm.features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
 
     def recording(*args: object) -> None:
@@ -68,6 +71,10 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
     @lsp_client.feature("codegym/progressChanged")
     def on_progress(_client: LanguageClient, params: object) -> None:
         lsp_client.progress_changes.append(params)  # type: ignore[attr-defined]
+
+    @lsp_client.feature("codegym/feedback")
+    def on_feedback(_client: LanguageClient, params: object) -> None:
+        lsp_client.feedback.append(params)  # type: ignore[attr-defined]
 
     @lsp_client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
     def on_refresh(_client: LanguageClient, params: object) -> None:
@@ -127,3 +134,29 @@ def save(client: LanguageClient, uri: str) -> None:
 
 def diagnostics_of(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
     return [d for d in client.diagnostics.get(uri, []) if d.source == "codegym"]
+
+
+def exercise(client: LanguageClient, exercise_id: str):
+    problem = CONTENT.get(exercise_id)
+    return problem, client.workspace_root / default_path(problem)  # type: ignore[attr-defined]
+
+
+def as_code_action(item: types.Command | types.CodeAction) -> types.CodeAction:
+    """lsprotocol's client-side hook parses every code action that has a `command` member as a
+    Command, stringifying the nested command; recover the action (real clients check the type)."""
+    if isinstance(item, types.CodeAction):
+        return item
+    nested = ast.literal_eval(item.command)
+    return types.CodeAction(title=item.title, command=types.Command(**nested))
+
+
+def plain(value: Any) -> Any:
+    """A custom message's params or a command's result as plain data: pygls hands them over as
+    named tuples."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value

@@ -3,7 +3,6 @@ stdio with pytest-lsp, as Neovim 0.7 and as VS Code."""
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import json
 from pathlib import Path
@@ -13,23 +12,18 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 from pytest_lsp import LanguageClient
 
-from codegym.workspace import default_path, find_exercises
+from codegym.workspace import find_exercises
 
-from .lsp_support import CONTENT, diagnostics_of, open_file, replace_text, save, wait_for
-
-
-def exercise(client: LanguageClient, exercise_id: str):
-    problem = CONTENT.get(exercise_id)
-    return problem, client.workspace_root / default_path(problem)  # type: ignore[attr-defined]
-
-
-def as_code_action(item: types.Command | types.CodeAction) -> types.CodeAction:
-    """lsprotocol's client-side hook parses every code action that has a `command` member as a
-    Command, stringifying the nested command; recover the action (real clients check the type)."""
-    if isinstance(item, types.CodeAction):
-        return item
-    nested = ast.literal_eval(item.command)
-    return types.CodeAction(title=item.title, command=types.Command(**nested))
+from .lsp_support import (
+    CONTENT,
+    as_code_action,
+    diagnostics_of,
+    exercise,
+    open_file,
+    replace_text,
+    save,
+    wait_for,
+)
 
 
 def position(line: int) -> types.Position:
@@ -63,7 +57,8 @@ async def test_code_lens_shows_run_and_status(client: LanguageClient) -> None:
     uri = open_file(client, path)
     doc = types.TextDocumentIdentifier(uri=uri)
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=doc))
-    assert [lens.command.title for lens in lenses] == ["▶ Run tests", "not run yet"]  # type: ignore[union-attr]
+    titles = [lens.command.title for lens in lenses]  # type: ignore[union-attr]
+    assert titles == ["▶ Run tests", "not run yet", "💡 Hint 1/3", "🔍 Review"]
     save(client, uri)
     await wait_for(lambda: diagnostics_of(client, uri))
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=doc))
@@ -89,9 +84,16 @@ async def test_code_actions_and_reset(client: LanguageClient) -> None:
         return {a.title: as_code_action(a) for a in found_actions or []}
 
     assert {"Run tests again", "Reset to starter code"} <= (await actions()).keys()
-    assert set(await actions([types.CodeActionKind.QuickFix])) == {"Run tests again"}
+    quick_fixes = {"Run tests again", "Explain this failure", "Hint 1/3"}
+    assert set(await actions([types.CodeActionKind.QuickFix])) == quick_fixes
     by_title = await actions([types.CodeActionKind.Source])
-    assert set(by_title) == {"Reset to starter code"}
+    concepts = {t for t in by_title if t.startswith("Explain concept: ")}
+    assert concepts == {"Explain concept: Defining functions"}  # `return` is under the cursor
+    assert set(by_title) - concepts == {
+        "Reset to starter code",
+        "Review my code",
+        "Generate more tests",
+    }
 
     reset = by_title["Reset to starter code"].command
     assert reset is not None

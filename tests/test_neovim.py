@@ -58,6 +58,13 @@ def test_neovim_empty_folder_to_solved(tmp_path: Path) -> None:
     def_line = exercise.read_text().splitlines().index("def sum_evens(numbers):")
     assert any(d["message"].startswith("mixed numbers:") for d in starter)
     assert {d["lnum"] for d in starter} == {def_line}
+    quick_fixes = {"Explain this failure", "Hint 1/3", "Run tests again"}
+    assert quick_fixes <= set(report["steps"]["actions"])
+    assert report["steps"]["hint"]["status"] == "offline"
+    shown = report["steps"]["shown"]
+    assert shown["name"].endswith(".codegym/feedback/py-sum-evens/hint.md")
+    assert shown["lines"][0] == "# Hint 1/3 · Sum of evens"
+    assert problem.body.hints[0].splitlines()[0] in "\n".join(shown["lines"])
     assert any(m.endswith("tests pass!") for m in report["messages"])
     assert report["steps"]["solution"] == []
     assert ProgressStore(workspace).get(problem.id).status == "solved"

@@ -67,7 +67,9 @@ def test_every_exercise_exists_in_its_language(name: str, problems: dict[str, An
         problem = problems.get(entry["exercise"])
         assert problem is not None, f"{entry['id']}: no exercise {entry['exercise']!r}"
         if language in LANGUAGES:
-            assert problem.language == language, f"{entry['id']}: {entry['exercise']} is not {language}"
+            assert problem.language == language, (
+                f"{entry['id']}: {entry['exercise']} is not {language}"
+            )
 
 
 def test_ids_are_unique() -> None:

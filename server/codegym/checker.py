@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from .config import SandboxLimits
@@ -120,3 +121,39 @@ def check_source(
         reference = REFERENCE_TIMES.get(problem, sandbox, limits)
         verdict = grade(problem, report, tests, reveal_hidden=reveal_hidden, reference_ms=reference)
     return verdict
+
+
+@dataclass(frozen=True)
+class ReferenceOutcome:
+    """What the reference solution did on one (generated) test's input."""
+
+    ok: bool
+    value: Any = None
+    """What it returned (canonical JSON), for function exercises."""
+    stdout: str = ""
+    problem: str = ""
+    """Why it failed on this input."""
+
+
+def run_reference(
+    problem: Problem, tests: list[TestCase], sandbox: Sandbox, limits: SandboxLimits
+) -> list[ReferenceOutcome]:
+    """The reference solution on `tests`' inputs: the only source of generated expected values."""
+    report = sandbox.run(build_request(problem, problem.body.solution, limits, tests))
+    outcomes: list[ReferenceOutcome] = []
+    for test in tests:
+        outcome = report.cases.get(str(test.id))
+        if report.tampered or report.load.status != "ok" or outcome is None:
+            outcomes.append(ReferenceOutcome(False, problem="the reference solution did not run"))
+        elif outcome.status != "ok":
+            error = outcome.error
+            why = error.type if error else outcome.status.replace("_", " ")
+            detail = f": {error.message}" if error and error.message else ""
+            outcomes.append(ReferenceOutcome(False, problem=f"{why}{detail}"))
+        elif outcome.exit_code not in (None, 0):
+            outcomes.append(ReferenceOutcome(False, problem=f"exit status {outcome.exit_code}"))
+        elif isinstance(outcome.value, dict) and "$unserializable" in outcome.value:
+            outcomes.append(ReferenceOutcome(False, problem="the result is not a plain value"))
+        else:
+            outcomes.append(ReferenceOutcome(True, value=outcome.value, stdout=outcome.stdout))
+    return outcomes

@@ -166,7 +166,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .lsp.features import server
+    from .lsp.app import server
 
     if args.tcp is not None:
         server.start_tcp(args.host, args.tcp)

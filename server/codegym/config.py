@@ -92,6 +92,36 @@ class SandboxSettings(BaseModel):
     local: LocalSettings = LocalSettings()
 
 
+DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
+
+
+class TutorSettings(BaseModel):
+    """The tutor's model and its Ollama host. Every call has a timeout; nothing waits forever."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="Ask the model; when false, offline answers only.")
+    host: str | None = Field(None, description="Ollama URL; default: OLLAMA_HOST or local.")
+    model: str = Field("qwen2.5-coder:7b", min_length=1, description="Any Ollama model name.")
+    timeout_s: float = Field(60.0, gt=0, le=600, description="Per call, including streaming.")
+    connect_timeout_s: float = Field(3.0, gt=0, le=60, description="To reach the host at all.")
+    num_ctx: int = Field(8192, ge=512, le=131072, description="Context window (set explicitly).")
+    keep_alive: str = Field("30m", description="How long Ollama keeps the model loaded.")
+    temperature: float = Field(0.2, ge=0, le=2)
+    seed: int | None = Field(None, description="Fixed sampling seed, for reproducible answers.")
+    preload: bool = Field(True, description="Load the model in the background at start.")
+    leak_threshold: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="Similarity to the reference solution above which an answer is a leak.",
+    )
+    cache: bool = Field(True, description="Answer a repeated question from the disk cache.")
+
+    def resolved_host(self) -> str:
+        return self.host or os.environ.get("OLLAMA_HOST") or DEFAULT_OLLAMA_HOST
+
+
 class Settings(BaseModel):
     """The root settings object."""
 
@@ -99,6 +129,7 @@ class Settings(BaseModel):
 
     content_dir: Path | None = Field(None, description="Content folder; default: bundled.")
     sandbox: SandboxSettings = SandboxSettings()
+    tutor: TutorSettings = TutorSettings()
     parallelism: int = Field(
         default_factory=lambda: max(2, os.cpu_count() or 2),
         ge=1,
@@ -119,5 +150,12 @@ class Settings(BaseModel):
             sandbox["docker"] = {"pool_size": pool}
         if sandbox:
             data["sandbox"] = sandbox
+        tutor: dict[str, object] = {}
+        if model := os.environ.get("CODEGYM_TUTOR_MODEL"):
+            tutor["model"] = model
+        if os.environ.get("CODEGYM_TUTOR") == "off":
+            tutor["enabled"] = False
+        if tutor:
+            data["tutor"] = tutor
         data.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(data)

@@ -146,14 +146,16 @@ class ProgressStore:
                 if score.total != best_total:  # the exercise's tests changed: start over
                     best_passed = 0
                 setattr(entry, key, [max(best_passed, score.passed), score.total])
-            if verdict.status == "pass" and not entry.solved_at:
-                entry.solved_at = now
+            if verdict.status == "pass":
+                entry.solved_at = entry.solved_at or now
+                entry.hint_level = 0  # solved: hints start again from the first
             self._write(exercises)
             return before, entry.status
 
     def record_hint(self, exercise: str, level: int) -> None:
+        """The hint level reached (1–3); `record` resets it when the exercise is solved."""
         with self._locked():
             exercises = self._read()
             entry = exercises.setdefault(exercise, ExerciseProgress())
-            entry.hint_level = max(entry.hint_level, level)
+            entry.hint_level = level
             self._write(exercises)

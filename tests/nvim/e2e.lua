@@ -1,6 +1,7 @@
 -- Drives a real headless Neovim (0.7+) against `codegym serve`, from an empty folder: the server
--- offers to create the exercises (accepted), then open one, :write it → test diagnostics; replace
--- it with the solution, :write → cleared.
+-- offers to create the exercises (accepted), then open one, :write it → test diagnostics; the
+-- "Hint 1/3" quick fix (the tutor offline) → its feedback document is shown; replace the code with
+-- the solution, :write → cleared.
 -- Reads its inputs from the environment, writes what it saw to $GYM_REPORT (JSON), then quits.
 local function env(name)
   local value = os.getenv(name)
@@ -28,10 +29,18 @@ guarded(function()
     name = "codegym",
     cmd = { env("GYM_PYTHON"), "-m", "codegym.cli", "serve" },
     root_dir = env("GYM_ROOT"),
-    init_options = { sandbox = { backend = env("GYM_BACKEND") } },
+    init_options = {
+      sandbox = { backend = env("GYM_BACKEND") },
+      tutor = { host = "http://127.0.0.1:9" }, -- nothing listens: the tutor answers offline
+    },
     handlers = {
       ["window/showMessage"] = function(_, result)
         table.insert(report.messages, result.message)
+      end,
+      -- Neovim 0.7 has no handler for window/showDocument: the one from the README.
+      ["window/showDocument"] = function(_, result)
+        vim.cmd("split " .. vim.fn.fnameescape(vim.uri_to_fname(result.uri)))
+        return { success = true }
       end,
       -- What a learner answers when asked whether to create the exercises here.
       ["window/showMessageRequest"] = function(_, result)
@@ -62,6 +71,36 @@ guarded(function()
   assert(vim.wait(60000, function() return #test_diagnostics() > 0 end, 50),
     "no test diagnostics after saving the starter")
   report.steps.starter = test_diagnostics()
+
+  -- The quick fixes on the failure, as `vim.lsp.buf.code_action()` would list them.
+  local exercise_buf = vim.api.nvim_get_current_buf()
+  local failure = vim.diagnostic.get(0)[1]
+  local params = vim.lsp.util.make_range_params()
+  params.range.start.line = failure.lnum
+  params.range["end"].line = failure.lnum
+  params.context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(0, failure.lnum) }
+  local answers = vim.lsp.buf_request_sync(0, "textDocument/codeAction", params, 10000)
+  local hint
+  report.steps.actions = {}
+  for _, answer in pairs(answers or {}) do
+    for _, action in ipairs(answer.result or {}) do
+      table.insert(report.steps.actions, action.title)
+      if action.title == "Hint 1/3" then hint = action.command end
+    end
+  end
+  assert(hint, "no Hint quick fix")
+  local client = vim.lsp.get_client_by_id(client_id)
+  local done = client.request_sync("workspace/executeCommand", hint, 30000, exercise_buf)
+  assert(done and done.result, "the hint command failed: " .. vim.inspect(done))
+  report.steps.hint = done.result
+  -- The showDocument handler above opened the feedback document in a split.
+  local shown = vim.api.nvim_get_current_buf()
+  report.steps.shown = {
+    name = vim.api.nvim_buf_get_name(shown),
+    lines = vim.api.nvim_buf_get_lines(shown, 0, -1, false),
+  }
+  vim.cmd("close")
+  assert(vim.api.nvim_get_current_buf() == exercise_buf, "not back in the exercise")
 
   local solved = vim.fn.readfile(env("GYM_SOLUTION"))
   vim.api.nvim_buf_set_lines(0, 0, -1, false, solved)

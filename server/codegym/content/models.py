@@ -16,7 +16,8 @@ from ..config import ExerciseLimits
 Language = Literal["python", "javascript"]
 Difficulty = Literal["easy", "medium", "hard"]
 Kind = Literal["function", "script", "fix"]
-Visibility = Literal["public", "hidden"]
+Visibility = Literal["public", "hidden", "generated"]
+"""`generated`: made by the tutor in a learner's workspace, never written by authors."""
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
@@ -130,6 +131,10 @@ class ProblemBody(_Strict):
             raise ValueError("a script exercise takes stdio tests only")
         if any(isinstance(t, CallTest) for t in self.tests) and not self.entry_point:
             raise ValueError("call tests need an 'entry_point'")
+        if any(t.visibility == "generated" for t in self.tests):
+            raise ValueError(
+                "visibility 'generated' is for tests the tutor makes; use public or hidden"
+            )
         seen: set[str] = set()
         for index, test in enumerate(self.tests, start=1):
             if test.id is None:

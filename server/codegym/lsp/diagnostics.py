@@ -9,6 +9,7 @@ from lsprotocol import types
 
 from ..content import ContentError, Problem
 from ..grading import TestVerdict, Verdict
+from ..tutor.offline_review import Finding
 
 SOURCE_TESTS = "codegym"
 SOURCE_SYNTAX = "codegym-syntax"
@@ -115,6 +116,23 @@ def syntax_diagnostic(line: int, column: int, message: str, text: str) -> types.
         severity=types.DiagnosticSeverity.Error,
         source=SOURCE_SYNTAX,
     )
+
+
+SOURCE_REVIEW = "codegym-review"
+
+
+def review_diagnostics(findings: list[Finding], text: str) -> list[types.Diagnostic]:
+    """A code review's findings as Information diagnostics at their lines."""
+    return [
+        types.Diagnostic(
+            range=_line_range(text, finding.line - 1),
+            message=finding.message,
+            severity=types.DiagnosticSeverity.Information,
+            source=SOURCE_REVIEW,
+            code=finding.category,
+        )
+        for finding in findings
+    ]
 
 
 SOURCE_CONTENT = "codegym-content"

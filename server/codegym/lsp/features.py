@@ -34,9 +34,14 @@ COMMANDS = (
     "codegym.previewExercise",
 )
 
+# Other features (the tutor) plug in here; the handlers below need no change.
 CodeActionProvider = Callable[[GymServer, types.CodeActionParams, Problem], list[types.CodeAction]]
 CODE_ACTION_PROVIDERS: list[CodeActionProvider] = []
-"""Other features (the tutor) append providers here; the handler below needs no change."""
+CodeLensProvider = Callable[[GymServer, str, Problem, types.Range], list[types.CodeLens]]
+CODE_LENS_PROVIDERS: list[CodeLensProvider] = []
+HoverProvider = Callable[[GymServer, types.HoverParams, Problem, str], str | None]
+HOVER_PROVIDERS: list[HoverProvider] = []
+"""Each returns a Markdown section for the hover, or None."""
 
 
 # ---------------------------------------------------------------------- lifecycle
@@ -55,6 +60,7 @@ def initialize(ls: GymServer, params: types.InitializeParams) -> None:
 @server.feature(types.INITIALIZED)
 async def initialized(ls: GymServer, params: types.InitializedParams) -> None:
     await ls.pull_configuration()
+    ls.preload_tutor()
     if ls.author_mode:
         return
     if ls.root is None or ls.content is None or find_exercises(ls.root):
@@ -98,6 +104,7 @@ def did_open(ls: GymServer, params: types.DidOpenTextDocumentParams) -> None:
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: GymServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.clear_review(params.text_document.uri)
     ls.schedule_syntax(params.text_document.uri)
 
 
@@ -128,7 +135,7 @@ def code_lens(ls: GymServer, params: types.CodeLensParams) -> list[types.CodeLen
     found = ls.document_problem(uri)
     if found is None:
         return []
-    text = found[0]
+    text, problem = found
     marker = next((i for i, line in enumerate(text.splitlines()) if "codegym: exercise" in line), 0)
     where = types.Range(
         start=types.Position(line=marker, character=0), end=types.Position(line=marker, character=0)
@@ -141,7 +148,10 @@ def code_lens(ls: GymServer, params: types.CodeLensParams) -> list[types.CodeLen
         status = f"{mark} {verdict.score('public')} public · {verdict.score('hidden')} hidden"
     run = types.Command(title="▶ Run tests", command="codegym.runTests", arguments=[uri])
     shown = types.Command(title=status, command="codegym.runTests", arguments=[uri])
-    return [types.CodeLens(range=where, command=run), types.CodeLens(range=where, command=shown)]
+    lenses = [types.CodeLens(range=where, command=run), types.CodeLens(range=where, command=shown)]
+    for provider in CODE_LENS_PROVIDERS:
+        lenses.extend(provider(ls, uri, problem, where))
+    return lenses
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -152,22 +162,25 @@ def hover(ls: GymServer, params: types.HoverParams) -> types.Hover | None:
         return None
     text, problem = found
     line = params.position.line
-    failures = [d for d in ls.test_diagnostics(uri) if d.range.start.line == line]
-    if failures:
-        return types.Hover(
-            contents=types.MarkupContent(
-                kind=types.MarkupKind.Markdown,
-                value="\n\n---\n\n".join(_failure_markdown(ls, uri, d) for d in failures),
-            )
+    sections = [
+        _failure_markdown(ls, uri, d)
+        for d in ls.test_diagnostics(uri)
+        if d.range.start.line == line
+    ]
+    if not sections and line <= _header_end(problem) and line < len(text.splitlines()):
+        sections.append(
+            f"## {problem.meta.title} · {problem.meta.difficulty}\n\n" + problem.body.statement
         )
-    if line <= _header_end(problem) and line < len(text.splitlines()):
-        title = f"## {problem.meta.title} · {problem.meta.difficulty}\n\n"
-        return types.Hover(
-            contents=types.MarkupContent(
-                kind=types.MarkupKind.Markdown, value=title + problem.body.statement
-            )
+    for provider in HOVER_PROVIDERS:
+        if section := provider(ls, params, problem, text):
+            sections.append(section)
+    if not sections:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(
+            kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(sections)
         )
-    return None
+    )
 
 
 def _failure_markdown(ls: GymServer, uri: str, diagnostic: types.Diagnostic) -> str:

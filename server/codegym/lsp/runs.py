@@ -16,6 +16,7 @@ import structlog
 from ..checker import check_source
 from ..config import SandboxLimits
 from ..content import Problem
+from ..content.models import TestCase
 from ..grading import Verdict
 from ..sandbox import RunCancelled, Sandbox, SandboxError
 
@@ -48,6 +49,7 @@ class RunScheduler:
         self,
         sandbox: Callable[[], Awaitable[Sandbox]],
         limits: Callable[[], SandboxLimits],
+        tests_for: Callable[[Problem], list[TestCase]],
         concurrency: int,
         current_version: Callable[[str], int | None],
         on_result: Callable[[RunResult], None],
@@ -56,6 +58,7 @@ class RunScheduler:
     ) -> None:
         self._sandbox = sandbox
         self._limits = limits
+        self._tests_for = tests_for
         self._slots = asyncio.Semaphore(concurrency)
         self._current_version = current_version
         self._on_result = on_result
@@ -99,15 +102,20 @@ class RunScheduler:
         run = self._runs.get(uri)
         return run.task if run else None
 
+    def _check(
+        self, problem: Problem, source: str, sandbox: Sandbox, cancel: threading.Event
+    ) -> Verdict:
+        """In a worker thread: the tests (the exercise's own, and any generated) and the run."""
+        tests = self._tests_for(problem)
+        return check_source(problem, source, sandbox, self._limits(), tests, cancel)
+
     async def _run(self, uri: str, source: str, problem: Problem, run: _Run) -> RunEnd:
         try:
             async with self._slots:
                 if run.cancel.is_set():
                     return "cancelled"
                 sandbox = await self._sandbox()
-                verdict = await asyncio.to_thread(
-                    check_source, problem, source, sandbox, self._limits(), None, run.cancel
-                )
+                verdict = await asyncio.to_thread(self._check, problem, source, sandbox, run.cancel)
         except (asyncio.CancelledError, RunCancelled):
             return "cancelled"
         except SandboxError as exc:

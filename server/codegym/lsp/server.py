@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,20 @@ from pygls.uris import to_fs_path
 from .. import __version__
 from ..config import Settings
 from ..content import CATALOG_FILE, Content, Problem, load_content, resolve_content_dir
+from ..generated_tests import load_generated
 from ..grading import Verdict
 from ..progress import ProgressStore
 from ..sandbox import Sandbox, open_sandbox
 from ..syntax_check import JavaScriptSyntax, python_syntax
+from ..tutor.offline_review import Finding
+from ..tutor.tutor import Tutor
 from ..workspace import exercise_id_of
-from .diagnostics import content_diagnostics, syntax_diagnostic, verdict_diagnostics
+from .diagnostics import (
+    content_diagnostics,
+    review_diagnostics,
+    syntax_diagnostic,
+    verdict_diagnostics,
+)
 from .runs import RunEnd, RunResult, RunScheduler
 
 log = structlog.get_logger(__name__)
@@ -52,6 +61,12 @@ class GymServer(LanguageServer):
         self._initialization_options: dict[str, Any] = {}
         self._content_files_with_errors: set[str] = set()
         self.js_syntax = JavaScriptSyntax()
+        self._tutor: Tutor | None = None
+        self._review: dict[str, list[types.Diagnostic]] = {}
+        self._hint_levels: dict[str, int] = {}
+        self._tutor_tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
+        self.explanations: dict[tuple[str, str], str] = {}
+        """The tutor's explanation per (document, test id), for hovers on failing lines."""
 
     # ------------------------------------------------------------------ set-up
 
@@ -67,6 +82,10 @@ class GymServer(LanguageServer):
         self.runs = RunScheduler(
             sandbox=self.sandbox,
             limits=lambda: self.settings.sandbox.limits,
+            tests_for=lambda problem: [
+                *problem.body.tests,
+                *load_generated(self.root, problem),
+            ],
             concurrency=self.settings.parallelism,
             current_version=self._version_of,
             on_result=self._on_result,
@@ -133,6 +152,10 @@ class GymServer(LanguageServer):
                 old, self._sandbox = self._sandbox, None
             if old is not None:
                 await asyncio.to_thread(old.close)
+        if settings.tutor != previous.tutor and self._tutor is not None:
+            tutor, self._tutor = self._tutor, None
+            await tutor.close()
+            self.preload_tutor()
         log.info("configuration applied")
 
     async def pull_configuration(self) -> None:
@@ -161,7 +184,61 @@ class GymServer(LanguageServer):
                     )
             return self._sandbox
 
+    # ------------------------------------------------------------------ tutor
+
+    def tutor(self) -> Tutor:
+        if self._tutor is None:
+            state = self.root / ".codegym" if self.root else None
+            self._tutor = Tutor(self.settings.tutor, state)
+        return self._tutor
+
+    def preload_tutor(self) -> None:
+        """Load the model in the background, so that the first hint does not wait for it."""
+        task = asyncio.get_running_loop().create_task(self.tutor().preload())
+        self._tutor_tasks[("", "preload")] = task
+
+    def track(self, uri: str, feature: str, task: asyncio.Task[Any]) -> None:
+        """One tutor request per document and feature: a new one cancels the previous."""
+        previous = self._tutor_tasks.get((uri, feature))
+        if previous is not None and not previous.done():
+            previous.cancel()
+        self._tutor_tasks[(uri, feature)] = task
+        task.add_done_callback(lambda _: self._tutor_tasks.pop((uri, feature), None))
+
+    async def hint_level(self, exercise: str) -> int:
+        """Hints given so far for an exercise (reset when it is solved)."""
+        if exercise not in self._hint_levels and self.progress is not None:
+            entry = await asyncio.to_thread(self.progress.get, exercise)
+            self._hint_levels[exercise] = entry.hint_level
+        return self._hint_levels.get(exercise, 0)
+
+    def cached_hint_level(self, exercise: str) -> int:
+        return self._hint_levels.get(exercise, 0)
+
+    async def set_hint_level(self, exercise: str, level: int) -> None:
+        self._hint_levels[exercise] = level
+        if self.progress is not None:
+            try:
+                await asyncio.to_thread(self.progress.record_hint, exercise, level)
+            except OSError as exc:
+                log.warning("cannot record the hint level", error=str(exc))
+        if self._lens_refresh():
+            self.workspace_code_lens_refresh(None)
+
+    def show_review(self, uri: str, text: str, findings: list[Finding]) -> None:
+        self._review[uri] = review_diagnostics(findings, text)
+        self.publish(uri, self._version_of(uri))
+
+    def clear_review(self, uri: str) -> None:
+        """Review findings point at lines of the code that was reviewed: gone once it changes."""
+        if self._review.pop(uri, None):
+            self.publish(uri, self._version_of(uri))
+
     async def close(self) -> None:
+        for task in list(self._tutor_tasks.values()):
+            task.cancel()
+        if self._tutor is not None:
+            await self._tutor.close()
         await self.js_syntax.close()
         if self._sandbox is not None:
             sandbox, self._sandbox = self._sandbox, None
@@ -206,28 +283,41 @@ class GymServer(LanguageServer):
     async def _report_progress(
         self, uri: str, problem: Problem, task: asyncio.Task[RunEnd]
     ) -> None:
-        """`$/progress` for a run, where the client supports it; its cancel cancels the run."""
+        runs = self.runs
+        assert runs is not None
+        await self.with_progress(
+            f"Testing {problem.meta.title}", task, cancel=lambda: runs.cancel_task(uri, task)
+        )
+
+    async def with_progress(
+        self, title: str, task: asyncio.Task[Any], cancel: Callable[[], object]
+    ) -> None:
+        """Wait for `task` under a `$/progress`, where the client supports it; the client's
+        cancel calls `cancel`."""
         window = self.client_capabilities.window
-        if not (window and window.work_done_progress):
-            return
         token = str(uuid.uuid4())
         try:
+            if not (window and window.work_done_progress):
+                raise LookupError("the client has no work-done progress")
             await self.work_done_progress.create_async(token)
         except Exception as exc:
-            log.info("client refused a progress token", error=str(exc))
+            log.debug("no progress for this task", reason=str(exc))
+            await asyncio.wait([task])
             return
         self.work_done_progress.begin(
-            token,
-            types.WorkDoneProgressBegin(
-                title=f"Testing {problem.meta.title}", cancellable=True, message="running"
-            ),
+            token, types.WorkDoneProgressBegin(title=title, cancellable=True, message="running")
         )
         cancelled = self.work_done_progress.tokens.get(token)
-        if cancelled is not None and self.runs is not None:
-            runs = self.runs
-            cancelled.add_done_callback(lambda _: runs.cancel_task(uri, task))
+        if cancelled is not None:
+            cancelled.add_done_callback(lambda _: cancel())
         await asyncio.wait([task])
-        message = "cancelled" if task.cancelled() else task.result()
+        if task.cancelled():
+            message = "cancelled"
+        elif task.exception() is not None:
+            message = "failed"
+        else:
+            result = task.result()
+            message = result if isinstance(result, str) else "done"
         self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
         self.work_done_progress.tokens.pop(token, None)
 
@@ -237,6 +327,7 @@ class GymServer(LanguageServer):
         self._tests[result.uri] = verdict_diagnostics(result.problem, verdict, result.source)
         self.publish(result.uri, result.version)
         if verdict.status == "pass":
+            self._hint_levels[result.problem.id] = 0  # the store resets it too
             self.notify_user(
                 f"✓ {result.problem.meta.title}: all {len(verdict.tests)} tests pass!",
                 types.MessageType.Info,
@@ -275,7 +366,11 @@ class GymServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
     def publish(self, uri: str, version: int | None) -> None:
-        diagnostics = [*self._syntax.get(uri, []), *self._tests.get(uri, [])]
+        diagnostics = [
+            *self._syntax.get(uri, []),
+            *self._tests.get(uri, []),
+            *self._review.get(uri, []),
+        ]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
         )
@@ -283,11 +378,16 @@ class GymServer(LanguageServer):
     def test_diagnostics(self, uri: str) -> list[types.Diagnostic]:
         return self._tests.get(uri, [])
 
+    def syntax_diagnostics(self, uri: str) -> list[types.Diagnostic]:
+        return self._syntax.get(uri, [])
+
     def forget(self, uri: str) -> None:
         if self.runs:
             self.runs.forget(uri)
-        for table in (self._syntax, self._tests, self.verdicts):
+        for table in (self._syntax, self._tests, self._review, self.verdicts):
             table.pop(uri, None)
+        for key in [k for k in self.explanations if k[0] == uri]:
+            del self.explanations[key]
 
     # ------------------------------------------------------------------ syntax while typing
 

@@ -1,0 +1,77 @@
+"""Tests the tutor generated for a learner: `.codegym/generated/<exercise>.yaml` in the workspace,
+run with the exercise's own tests on every later save (visibility `generated`).
+
+Each file records a hash of the reference solution that computed its expected values; when the
+course's solution changes, the file is ignored rather than trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import structlog
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from .content import Problem
+from .content.models import TestCase
+
+log = structlog.get_logger(__name__)
+
+_TESTS = TypeAdapter(list[TestCase])
+
+
+def generated_path(root: Path, exercise: str) -> Path:
+    return root / ".codegym" / "generated" / f"{exercise}.yaml"
+
+
+def _solution_hash(problem: Problem) -> str:
+    return hashlib.sha256(problem.body.solution.encode()).hexdigest()
+
+
+def load_generated(root: Path | None, problem: Problem) -> list[TestCase]:
+    if root is None:
+        return []
+    path = generated_path(root, problem.id)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, yaml.YAMLError) as exc:
+        log.warning("ignoring unreadable generated tests", path=str(path), error=str(exc))
+        return []
+    if not isinstance(data, dict) or data.get("solution_sha256") != _solution_hash(problem):
+        log.info("ignoring generated tests made for another solution", path=str(path))
+        return []
+    try:
+        tests = _TESTS.validate_python(data.get("tests") or [])
+    except ValidationError as exc:
+        log.warning("ignoring invalid generated tests", path=str(path), error=str(exc))
+        return []
+    taken = {t.id for t in problem.body.tests}
+    return [t for t in tests if t.visibility == "generated" and t.id not in taken]
+
+
+def save_generated(root: Path, problem: Problem, new: list[TestCase]) -> Path:
+    """Add `new` to the exercise's generated tests (atomically)."""
+    path = generated_path(root, problem.id)
+    tests = [*load_generated(root, problem), *new]
+    document: dict[str, Any] = {
+        "exercise": problem.id,
+        "solution_sha256": _solution_hash(problem),
+        "tests": [t.model_dump(mode="json", exclude_none=True) for t in tests],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            yaml.safe_dump(document, file, sort_keys=False, allow_unicode=True)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

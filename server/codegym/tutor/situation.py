@@ -1,0 +1,56 @@
+"""What the tutor knows about the learner's situation: the exercise, their current code and the
+latest verdict, and how each is written into a prompt (as delimited data, hidden tests by label
+only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..content import Problem
+from ..grading import TestVerdict, Verdict
+from .prompts import as_data, numbered
+
+
+@dataclass(frozen=True)
+class Situation:
+    problem: Problem
+    source: str
+    verdict: Verdict | None = None
+
+    @property
+    def language(self) -> str:
+        return self.problem.language
+
+    def statement(self) -> str:
+        return as_data(self.problem.body.statement.strip())
+
+    def code(self) -> str:
+        return numbered(self.source)
+
+    def results(self) -> str:
+        verdict = self.verdict
+        if verdict is None:
+            return "The tests have not been run on this code yet."
+        lines = [
+            f"Overall: {verdict.status}; public {verdict.score('public')}, "
+            f"hidden {verdict.score('hidden')}."
+        ]
+        lines += [describe_failure(t) for t in verdict.tests if not t.passed][:6]
+        return as_data("\n".join(lines))
+
+    def failing(self) -> list[TestVerdict]:
+        return [t for t in self.verdict.tests if not t.passed] if self.verdict else []
+
+
+def describe_failure(test: TestVerdict) -> str:
+    """One failing test, as the learner may see it (hidden tests carry only their label)."""
+    parts = [f"- {test.visibility} test '{test.name}': {test.category}: {test.message}"]
+    if test.visibility != "hidden":
+        for label, value in (("input", test.input), ("expected", test.expected)):
+            if value is not None:
+                parts.append(f"  {label}: {value}")
+        if test.actual is not None:
+            parts.append(f"  got: {test.actual}")
+        if test.line:
+            parts.append(f"  at line {test.line}")
+    return "\n".join(parts)
