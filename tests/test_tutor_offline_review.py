@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from codegym.tutor.offline_review import offline_review
 
-PYTHON = '''\
+PYTHON = """\
 def countEvens(numbers, seen=[]):
     total = None
     if total == None:
@@ -17,7 +17,7 @@ def countEvens(numbers, seen=[]):
         return total
     except:
         return 0
-'''
+"""
 
 JAVASCRIPT = """\
 function countEvens(numbers) {
