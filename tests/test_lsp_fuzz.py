@@ -67,7 +67,9 @@ class RawServer:
     (headers, length, UTF-8, JSON, JSON-RPC shape), answers the server's own requests and files
     responses by id."""
 
-    def __init__(self, workspace: Path, stderr_path: Path) -> None:
+    def __init__(
+        self, workspace: Path, stderr_path: Path, keep: frozenset[str] = frozenset()
+    ) -> None:
         env = {**os.environ, "CODEGYM_TUTOR": "off", "CODEGYM_BACKEND": "local"}
         self.stderr = stderr_path.open("wb")
         self.process = subprocess.Popen(
@@ -83,6 +85,9 @@ class RawServer:
         self.notifications: Counter[str] = Counter()
         self.server_requests: Counter[str] = Counter()
         self.frames = 0
+        self.keep = keep
+        """Notification methods whose messages are kept in `kept` (for other tests)."""
+        self.kept: list[dict[str, Any]] = []
         self.odd_ids = 0
         self.idless_responses = 0
         self._arrived = threading.Condition()
@@ -142,6 +147,8 @@ class RawServer:
             self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
         elif "method" in message:
             self.notifications[message["method"]] += 1
+            if message["method"] in self.keep:
+                self.kept.append(message)
         elif "id" not in message:
             # pygls answers a request with `"id": null` without any id (JSON-RPC: `"id": null`).
             # Allowed only as often as the fuzzer sent such requests (checked at the end).

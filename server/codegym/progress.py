@@ -105,6 +105,7 @@ class ProgressStore:
             "version": FORMAT_VERSION,
             "exercises": {k: asdict(v) for k, v in sorted(exercises.items())},
         }
+        self._remove_stale_temporaries()
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".progress-", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -122,6 +123,16 @@ class ProgressStore:
                 os.fsync(directory)
             finally:
                 os.close(directory)
+
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files of writers that died before their rename (kill -9, power loss).
+        Called under the lock, which every writer holds while its temporary file exists, so
+        any such file belongs to a writer that is gone."""
+        if fcntl is None:  # no lock: another writer may be using its temporary file right now
+            return
+        for stale in self.directory.glob(".progress-*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     def load(self) -> dict[str, ExerciseProgress]:
         with self._locked():
