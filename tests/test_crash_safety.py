@@ -241,20 +241,8 @@ def test_progress_survives_the_server_killed_around_a_save(tmp_path: Path) -> No
             workspace, tmp_path / f"server-{iteration}.stderr", keep=frozenset({PROGRESS})
         )
         try:
-            init = server.request(
-                "initialize",
-                {"processId": os.getpid(), "rootUri": workspace.as_uri(), "capabilities": {},
-                 "initializationOptions": {"sandbox": {"backend": "local"}}},
-                ident=1,
-                timeout=30,
-            )  # fmt: skip
-            assert "result" in init, init
-            server.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
-            server.send(
-                {"jsonrpc": "2.0", "method": "textDocument/didOpen",
-                 "params": {"textDocument": {"uri": path.as_uri(), "languageId": "python",
-                                             "version": 1, "text": text}}}
-            )  # fmt: skip
+            server.initialize(workspace)
+            server.open(path.as_uri(), text)
             server.send(
                 {"jsonrpc": "2.0", "method": "textDocument/didSave",
                  "params": {"textDocument": {"uri": path.as_uri()}}}

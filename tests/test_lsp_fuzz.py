@@ -110,6 +110,29 @@ class RawServer:
         self.send({"jsonrpc": "2.0", "id": ident, "method": method, "params": params})
         return self.wait_for(ident, timeout)
 
+    def initialize(self, root: Path) -> None:
+        """`initialize` (local sandbox, no client capabilities) and `initialized`."""
+        params = {
+            "processId": os.getpid(),
+            "rootUri": root.as_uri(),
+            "capabilities": {},
+            "initializationOptions": {"sandbox": {"backend": "local"}},
+        }
+        answer = self.request("initialize", params, ident="initialize", timeout=30)
+        assert "result" in answer, answer
+        self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+
+    def open(self, uri: str, text: str) -> None:
+        language = "javascript" if uri.endswith(".js") else "python"
+        document = {"uri": uri, "languageId": language, "version": 1, "text": text}
+        self.send(
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didOpen",
+                "params": {"textDocument": document},
+            }
+        )
+
     def wait_for(self, ident: Any, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         with self._arrived:
@@ -549,22 +572,9 @@ def test_server_survives_ten_thousand_malformed_messages(
     server = RawServer(root, tmp_path / "server.stderr")
     started = time.monotonic()
     try:
-        init = server.request(
-            "initialize",
-            {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": {},
-             "initializationOptions": {"sandbox": {"backend": "local"}}},
-            ident=1,
-            timeout=30,
-        )  # fmt: skip
-        assert "result" in init, init
-        server.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        server.initialize(root)
         for uri, text in documents.opened:
-            language = "javascript" if uri.endswith(".js") else "python"
-            server.send(
-                {"jsonrpc": "2.0", "method": "textDocument/didOpen",
-                 "params": {"textDocument": {"uri": uri, "languageId": language, "version": 1,
-                                             "text": text}}}
-            )  # fmt: skip
+            server.open(uri, text)
         sent = 0
         batch = 0
         while sent < TOTAL:
@@ -584,12 +594,7 @@ def test_server_survives_ten_thousand_malformed_messages(
             assert answer.get("error", {}).get("code") == -32601, answer  # method not found
 
         # The server still does its real work.
-        text = pristine.read_text()
-        server.send(
-            {"jsonrpc": "2.0", "method": "textDocument/didOpen",
-             "params": {"textDocument": {"uri": pristine.as_uri(), "languageId": "python",
-                                         "version": 1, "text": text}}}
-        )  # fmt: skip
+        server.open(pristine.as_uri(), pristine.read_text())
         hover = server.request(
             "textDocument/hover",
             {"textDocument": {"uri": pristine.as_uri()}, "position": {"line": 0, "character": 3}},
