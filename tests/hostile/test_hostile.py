@@ -474,23 +474,44 @@ def uid_reporter() -> RunRequest:
     )
 
 
+def concurrent_uids(sandboxes: list[Sandbox]) -> list[object]:
+    """The uid each sandbox's run had, all runs at the same time."""
+    reports: list[RunReport] = []
+    threads = [
+        threading.Thread(target=lambda s=s: reports.append(s.run(uid_reporter())))
+        for s in sandboxes
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return [r.cases["t1"].value for r in reports]
+
+
 def test_two_local_sandboxes_never_share_a_run_uid(local_sandbox: LocalSandbox) -> None:
     """Two servers on one machine (here: two sandboxes) lease their run uids: concurrent runs
     never share one, so one run's processes cannot starve or signal the other's."""
     if os.geteuid() != 0:
         pytest.skip("as a normal user runs use the server's own uid")
     other = LocalSandbox(LocalSettings())
-    reports: list[RunReport] = []
-    threads = [
-        threading.Thread(target=lambda s=s: reports.append(s.run(uid_reporter())))
-        for s in (local_sandbox, other, local_sandbox, other)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    uids = [r.cases["t1"].value for r in reports]
+    uids = concurrent_uids([local_sandbox, other, local_sandbox, other])
     assert len(uids) == 4 and all(isinstance(u, int) and u >= 62000 for u in uids), uids
+    assert len(set(uids)) == 4, uids
+
+
+def test_two_docker_sandboxes_never_share_a_run_uid(docker_sandbox: Sandbox) -> None:
+    """Two servers on one engine (a shared Docker host): RLIMIT_NPROC counts per uid across
+    all containers, so their containers must not share uids either."""
+    from codegym.config import DockerSettings
+    from codegym.sandbox.docker_backend import DockerSandbox
+
+    others = [DockerSandbox(DockerSettings(pool_size=0)) for _ in range(2)]
+    try:
+        uids = concurrent_uids([*others, *others])
+    finally:
+        for other in others:
+            other.close()
+    assert len(uids) == 4 and all(isinstance(u, int) and u >= 10001 for u in uids), uids
     assert len(set(uids)) == 4, uids
 
 

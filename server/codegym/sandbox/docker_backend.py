@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import secrets
 import select
 import socket
 import struct
@@ -38,6 +39,7 @@ LABEL = "org.codegym.sandbox"
 LABEL_HOST = "org.codegym.host"
 LABEL_PID = "org.codegym.pid"
 LABEL_INSTANCE = "org.codegym.instance"
+LABEL_UID = "org.codegym.uid"
 _ENVIRONMENT = {"HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 _STDERR_CAP = 64 * 1024
 RUN_UIDS = 1000
@@ -95,7 +97,9 @@ class DockerSandbox:
         self._disposer = Disposer()
         self._closed = False
         self.instance = uuid.uuid4().hex[:12]
-        self._run_uids = itertools.count()
+        # Each sandbox starts at a random place in the uid range, so that servers sharing an
+        # engine rarely even try the same uids (and `_run_user` skips the ones in use).
+        self._run_uids = itertools.count(secrets.randbelow(RUN_UIDS))
         _LIVE_INSTANCES.add(self.instance)
         self.reclaim_orphans()
 
@@ -184,23 +188,39 @@ class DockerSandbox:
             "ipc_mode": "none",
         }
 
-    def _run_user(self, spec: ContainerSpec) -> str:
-        """A uid of its own for each container (`RUN_UIDS` of them, rotating): RLIMIT_NPROC
-        counts all processes and threads of a uid on the host, across containers, so a shared
-        uid would let one run's processes starve another's."""
+    def _run_user(self, spec: ContainerSpec) -> tuple[str, int]:
+        """A uid of its own for each container (`RUN_UIDS` of them, rotating), and not one a
+        sandbox container of any server on this engine has now: RLIMIT_NPROC counts all
+        processes and threads of a uid on the host, across containers, so a shared uid would
+        let one run's processes starve another's (another learner's, on a shared engine)."""
         base, _, group = spec.user.partition(":")
-        uid = int(base) + next(self._run_uids) % RUN_UIDS
-        return f"{uid}:{group or base}"
+        busy = self._uids_in_use()
+        uid = int(base)
+        for _ in range(RUN_UIDS):
+            uid = int(base) + next(self._run_uids) % RUN_UIDS
+            if uid not in busy:
+                break
+        return f"{uid}:{group or base}", uid
+
+    def _uids_in_use(self) -> set[int]:
+        try:
+            found = self._client.api.containers(filters={"label": LABEL_UID})
+        except docker.errors.APIError as exc:
+            log.warning("could not list the uids in use", error=_short(exc))
+            return set()
+        uids = (c.get("Labels", {}).get(LABEL_UID, "") for c in found)
+        return {int(uid) for uid in uids if uid.isdigit()}
 
     def _start(self, spec: ContainerSpec) -> _Warm:
         """Create a container running the harness, attach to its stdio, start it."""
         api = self._client.api
+        user, uid = self._run_user(spec)
         try:
             container_id = api.create_container(
                 spec.image,
                 harness_command(spec),
                 stdin_open=True,  # with stdin_once: closing our end is the harness's EOF
-                user=self._run_user(spec),
+                user=user,
                 working_dir="/tmp",
                 environment=_ENVIRONMENT,
                 network_disabled=True,
@@ -209,6 +229,7 @@ class DockerSandbox:
                     LABEL_HOST: socket.gethostname(),
                     LABEL_PID: str(os.getpid()),
                     LABEL_INSTANCE: self.instance,
+                    LABEL_UID: str(uid),
                 },
                 stop_signal="SIGKILL",
                 host_config=api.create_host_config(**self._run_options(spec)),
