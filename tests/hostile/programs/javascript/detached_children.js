@@ -2,6 +2,7 @@
 //   SIGTERM and spin or sleep, plus children never waited for; the test's value is wrong so it
 //   ends quickly with the children still alive
 // expect: wrong_answer
+// local-needs: bwrap|root
 const { spawn } = require('child_process');
 
 function double(x) {

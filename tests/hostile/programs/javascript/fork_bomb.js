@@ -1,6 +1,7 @@
 // attack: fork bomb through child_process: spawn node and shell fork bombs without end, ignoring
 //   every error, from the function under test
 // expect: timeout, no_report, runtime_error
+// local-needs: root
 // limits: processes=32
 const { spawn, spawnSync } = require('child_process');
 

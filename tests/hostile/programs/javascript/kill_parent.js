@@ -2,6 +2,7 @@
 //   may signal (kill -1), process 1, and its own process group; if it survives (signals to a PID
 //   namespace's init from inside are ignored) it says so, which is a wrong answer
 // expect: no_report, runtime_error, wrong_answer
+// local-needs: bwrap|root
 function double(x) {
   for (const target of [process.ppid, -1, 1, -process.pid, 0]) {
     try {

@@ -2,6 +2,7 @@
 //   the engine's API port, loopback services), the Docker socket, fetch; returns ESCAPED and what
 //   worked if anything did
 // expect: wrong_answer
+// local-needs: bwrap
 const { execFileSync } = require('child_process');
 
 const probe = `

@@ -2,6 +2,7 @@
 //   one outside /tmp and a private one), every visible process's environment (the test puts a
 //   canary in its own), and exercise content (hidden expected values) under /work, /home, /srv
 // expect: wrong_answer
+// local-needs: bwrap
 const fs = require('fs');
 const path = require('path');
 

@@ -1,6 +1,7 @@
 # attack: fill the disk: 1 MB writes into new files in the working directory and /tmp until
 #   something refuses, then keep trying; returns how much it wrote (never the right answer)
 # expect: wrong_answer, runtime_error, timeout, no_report
+# local-needs: bwrap
 import os
 
 CHUNK = b"\0" * (1 << 20)

@@ -1,5 +1,6 @@
 # attack: fork bomb: every process forks forever, ignoring the errors once the process limit bites
 # expect: timeout, no_report, runtime_error
+# local-needs: root
 # limits: processes=32
 import os
 

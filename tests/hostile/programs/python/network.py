@@ -2,6 +2,7 @@
 #   the engine's API port, loopback services), UDP, an abstract Unix socket; returns ESCAPED and
 #   what worked if anything did
 # expect: wrong_answer
+# local-needs: bwrap
 import socket
 
 

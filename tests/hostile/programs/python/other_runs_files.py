@@ -2,6 +2,7 @@
 #   processes (their jobs carry the test inputs), read the victim run's secret file (the test runs
 #   a victim submission at the same time) and try to signal other runs' processes
 # expect: wrong_answer
+# local-needs: bwrap|root
 # concurrent: victim
 import glob
 import os

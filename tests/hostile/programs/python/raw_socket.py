@@ -1,5 +1,6 @@
 # attack: raw and packet sockets (need CAP_NET_RAW: ping sweeps, spoofed packets, sniffing)
 # expect: wrong_answer
+# local-needs: bwrap
 import socket
 
 

@@ -3,6 +3,7 @@
 #   visible process (the test puts a canary in its own), exercise content (hidden expected
 #   values) anywhere under /work, /home, /srv, /opt
 # expect: wrong_answer
+# local-needs: bwrap
 import glob
 import os
 

@@ -2,6 +2,7 @@
 # attack: a script-mode program (run by the harness as a child in its own session) that leaves a
 #   daemon behind in a new session, spinning, and prints a wrong answer
 # expect: wrong_answer
+# local-needs: bwrap|root
 import os
 import sys
 

@@ -1,6 +1,7 @@
 # attack: act as root and write outside the scratch directory: the system directories, the file
 #   system root, /dev, the harness's own directory; returns ESCAPED and what worked if anything did
 # expect: wrong_answer
+# local-needs: bwrap
 import os
 
 

@@ -1,6 +1,7 @@
 # attack: thread bomb: start sleeping threads until the process/thread limit refuses, then keep
 #   trying; the test's value is never right
 # expect: runtime_error, timeout, no_report, wrong_answer, memory_limit
+# local-needs: root
 # limits: processes=32
 import threading
 import time

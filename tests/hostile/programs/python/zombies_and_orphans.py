@@ -2,6 +2,7 @@
 #   a new session that sleeps, and one that ignores SIGTERM/SIGHUP and spins; the test's value is
 #   wrong so it ends quickly with the orphans still alive
 # expect: wrong_answer
+# local-needs: bwrap|root
 import os
 import signal
 import time
