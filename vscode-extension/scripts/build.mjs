@@ -1,0 +1,35 @@
+// Bundles the extension (dist/extension.js, `vscode` external) or, with --tests, each test file
+// (out/test/*.test.js, `vscode` = test/support/fakeVscode.ts) for `node --test`. --production
+// minifies the extension.
+import { readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' };
+
+if (args.has('--tests')) {
+  const tests = readdirSync(join(root, 'test')).filter((name) => name.endsWith('.test.ts'));
+  await build({
+    ...common,
+    entryPoints: tests.map((name) => join(root, 'test', name)),
+    outdir: join(root, 'out', 'test'),
+    // The extension's glue runs against a fake host in Node (no VS Code here).
+    alias: { vscode: join(root, 'test', 'support', 'fakeVscode.ts') },
+    sourcemap: 'inline',
+  });
+} else {
+  const production = args.has('--production');
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'src', 'extension.ts')],
+    outfile: join(root, 'dist', 'extension.js'),
+    external: ['vscode'],
+    minify: production,
+    sourcemap: !production,
+  });
+}
