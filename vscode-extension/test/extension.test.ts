@@ -1,0 +1,158 @@
+/**
+ * The extension activated in a fake VS Code host (test/support/fakeVscode.ts) with the real
+ * server behind vscode-languageclient: the glue of extension.ts, server.ts, commands.ts, the tree,
+ * the status bar and the feedback panel, from an empty folder to a streamed hint.
+ */
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import type * as vscode from 'vscode';
+
+import type { CatalogNode } from '../src/catalog';
+import { activate, deactivate } from '../src/extension';
+import type { RenderMessage } from '../src/feedbackView';
+import { serverPython } from './support/lspSession';
+import { host, Uri, type TreeItem } from './support/fakeVscode';
+
+const BACKEND = process.env.CODEGYM_BACKEND ?? 'local';
+const TIMEOUT = { timeout: 90_000 };
+
+function context(): vscode.ExtensionContext {
+  return { subscriptions: [] as vscode.Disposable[] } as unknown as vscode.ExtensionContext;
+}
+
+function dispose(extension: vscode.ExtensionContext): void {
+  for (const item of extension.subscriptions) {
+    item.dispose();
+  }
+}
+
+function tree(): { roots: CatalogNode[]; item(node: CatalogNode): TreeItem } {
+  const provider = host.treeProviders[0];
+  assert.ok(provider, 'no tree view');
+  return { roots: provider.getChildren() as CatalogNode[], item: (node) => provider.getTreeItem(node) };
+}
+
+describe('the extension in a fake VS Code host, with the real server', () => {
+  let root: string;
+  let extension: vscode.ExtensionContext;
+
+  before(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'codegym-host-'));
+    host.reset(root, {
+      'codegym.server.python': serverPython(),
+      'codegym.sandbox.backend': BACKEND,
+      'codegym.tutor.enabled': false,
+    });
+    extension = context();
+    activate(extension);
+  });
+
+  after(async () => {
+    await deactivate();
+    dispose(extension);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('starts the server, offers to create exercises, then shows the catalog', TIMEOUT, async () => {
+    await host.until(() => host.contexts.get('codegym.workspaceEmpty') === true, 'the empty-folder welcome');
+    assert.equal(host.contexts.get('codegym.server'), 'running');
+    assert.deepEqual(tree().roots, []);
+    assert.equal(host.statusBar.text, 'Code Gym 0/60 ✓');
+    assert.equal(host.statusBar.command, 'codegym.exercises.focus');
+    assert.ok(host.messages.some((shown) => /no Code Gym exercises/.test(shown.message)), 'the server offered to create exercises');
+    assert.ok(host.commands.has('codegym.runTests'), 'the client library registered the server commands');
+    assert.deepEqual(host.messages.filter((shown) => /ignoring the settings/.test(shown.message)), []);
+
+    await host.executeCommand('codegym.client.init');
+    await host.until(() => tree().roots.length === 2, 'the catalog in the tree');
+    assert.equal(host.contexts.get('codegym.workspaceEmpty'), false);
+    const [python] = tree().roots;
+    assert.equal(tree().item(python as CatalogNode).label, 'Python');
+    const exercises = tree().roots.flatMap((course) => course.children.flatMap((topic) => topic.children));
+    assert.equal(exercises.length, 60);
+  });
+
+  it('opens an exercise from the tree and streams a hint into the feedback panel', TIMEOUT, async () => {
+    const node = tree().roots[0]?.children[0]?.children.find((item) => item.id === 'exercise:py-sum-evens');
+    assert.ok(node);
+    const item = tree().item(node);
+    assert.equal(item.iconPath?.id, 'circle-outline');
+    assert.ok(item.command);
+    await host.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+    const uri = host.shownDocuments.at(-1);
+    assert.ok(uri !== undefined && uri.endsWith('01-py-sum-evens.py'), `shown: ${String(uri)}`);
+
+    host.openDocument(uri, 'python', readFileSync(fileURLToPath(uri), 'utf8'));
+    await host.executeCommand('codegym.client.hint', Uri.parse(uri));
+    const panel = host.panels[0];
+    assert.ok(panel, 'no feedback panel');
+    assert.match(panel.html, /Content-Security-Policy/);
+    await host.until(() => panel.posted.some((posted) => !(posted as RenderMessage).streaming), 'the final render');
+    const final = panel.posted.at(-1) as RenderMessage;
+    assert.match(final.html, /Hint 1\/3 · Sum of evens/);
+    assert.match(final.html, /class="note"/);
+    assert.match(final.html, /even/);
+    assert.deepEqual(
+      host.shownDocuments.filter((shown) => shown.includes('/.codegym/feedback/')),
+      [],
+      'the answer file is not opened as well: the panel shows it',
+    );
+
+    panel.receive({ type: 'open-file' });
+    await host.until(() => host.shownDocuments.some((shown) => shown.endsWith('/.codegym/feedback/py-sum-evens/hint.md')), 'the answer file');
+  });
+
+  it('restarts the server on demand and when a codegym.server setting changes', TIMEOUT, async () => {
+    const starts = (): number => host.output.filter((line) => line.startsWith('Starting the server')).length;
+    const before = starts();
+    await host.executeCommand('codegym.client.restartServer');
+    assert.equal(starts(), before + 1);
+    assert.equal(host.contexts.get('codegym.server'), 'running');
+
+    // Other settings are pulled by the running server, in its own shape: a value VS Code's schema
+    // would refuse comes back from the server's validation, named by its server path.
+    host.settings['codegym.sandbox.limits.wall_s'] = 0;
+    host.configurationChanged.fire({ affectsConfiguration: (section) => 'codegym.sandbox.limits.wall_s'.startsWith(section) });
+    await host.until(() => host.messages.some((shown) => /ignoring the settings, sandbox\.limits\.wall_s/.test(shown.message)), 'the server pulling the settings');
+    assert.equal(starts(), before + 1, 'other settings do not restart the server');
+    delete host.settings['codegym.sandbox.limits.wall_s'];
+
+    host.configurationChanged.fire({ affectsConfiguration: (section) => 'codegym.server.python'.startsWith(section) });
+    await host.until(() => starts() === before + 2 && host.contexts.get('codegym.server') === 'running', 'the second restart');
+    await host.until(() => tree().roots.length === 2, 'the catalog after the restart');
+  });
+});
+
+describe('the extension when the server cannot start', () => {
+  let extension: vscode.ExtensionContext;
+
+  before(() => {
+    host.reset(tmpdir(), { 'codegym.server.command': ['/nonexistent/bin/codegym'] });
+    extension = context();
+    activate(extension);
+  });
+
+  after(async () => {
+    await deactivate();
+    dispose(extension);
+  });
+
+  it('says what failed and how to install the server, once', TIMEOUT, async () => {
+    await host.until(() => host.messages.some((shown) => shown.kind === 'error'), 'an error message');
+    const errors = host.messages.filter((shown) => shown.kind === 'error').map((shown) => shown.message);
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0] ?? '', /did not start \("\/nonexistent\/bin\/codegym serve": program not found\)/);
+    assert.match(errors[0] ?? '', /pip install .*python3 make\.py install/);
+    assert.equal(host.contexts.get('codegym.server'), 'stopped');
+    assert.equal(host.statusBar.text, '$(error) Code Gym');
+
+    await host.executeCommand('codegym.client.hint', Uri.file('/tmp/x.py'));
+    assert.match(host.messages.at(-1)?.message ?? '', /the server is not running/);
+  });
+});

@@ -1,0 +1,320 @@
+/**
+ * A small stand-in for the `vscode` module (the test build aliases `vscode` to this file), so the
+ * bundled extension can be activated in Node against the real server. It implements what the
+ * extension and vscode-languageclient use on the paths the host test drives, records what the
+ * extension shows, and answers everything else with inert stubs. It is not VS Code: rendering,
+ * menus, `when` clauses and the webview itself are not exercised.
+ */
+
+import { pathToFileURL, fileURLToPath } from 'node:url';
+
+import { vscodeSection } from './manifest';
+
+type Listener<T> = (value: T) => unknown;
+
+interface Disposing {
+  dispose(): void;
+}
+
+export class EventEmitter<T> {
+  private listeners = new Set<Listener<T>>();
+  readonly event = (listener: Listener<T>): Disposing => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) {
+      listener(value);
+    }
+  }
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+    private readonly text: string,
+  ) {}
+  static file(path: string): Uri {
+    return new Uri('file', path, pathToFileURL(path).href);
+  }
+  static parse(text: string): Uri {
+    const url = new URL(text);
+    return url.protocol === 'file:' ? Uri.file(fileURLToPath(url)) : new Uri(url.protocol.slice(0, -1), '', text);
+  }
+  get path(): string {
+    return this.fsPath;
+  }
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): string {
+    return this.text;
+  }
+}
+
+export class ThemeIcon {
+  constructor(
+    readonly id: string,
+    readonly color?: ThemeColor,
+  ) {}
+}
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: string;
+  iconPath?: ThemeIcon;
+  command?: { command: string; arguments?: unknown[] };
+  constructor(
+    readonly label: string,
+    readonly collapsibleState: number,
+  ) {}
+}
+
+export class Disposable {
+  constructor(private readonly callback: () => void) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => {
+      items.forEach((item) => item.dispose());
+    });
+  }
+  dispose(): void {
+    this.callback();
+  }
+}
+
+export class CancellationTokenSource {
+  private readonly cancelled = new EventEmitter<undefined>();
+  readonly token = { isCancellationRequested: false, onCancellationRequested: this.cancelled.event };
+  cancel(): void {
+    this.token.isCancellationRequested = true;
+    this.cancelled.fire(undefined);
+  }
+  dispose(): void {
+    this.cancelled.dispose();
+  }
+}
+
+export class CancellationError extends Error {}
+
+/** Classes vscode-languageclient extends when it loads; the tested paths never construct them. */
+class Unused {
+  readonly unused = true;
+}
+export {
+  Unused as CallHierarchyItem,
+  Unused as CodeAction,
+  Unused as CodeLens,
+  Unused as CompletionItem,
+  Unused as Diagnostic,
+  Unused as DocumentLink,
+  Unused as InlayHint,
+  Unused as SymbolInformation,
+  Unused as TypeHierarchyItem,
+};
+
+/** Read when vscode-languageclient builds its converters. */
+export const CodeActionKind = Object.fromEntries(
+  ['Empty', 'QuickFix', 'Refactor', 'RefactorExtract', 'RefactorInline', 'RefactorRewrite', 'Source', 'SourceOrganizeImports'].map((kind) => [kind, { value: kind }]),
+);
+
+export const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 };
+export const StatusBarAlignment = { Left: 1, Right: 2 };
+export const ViewColumn = { Active: -1, Beside: -2, One: 1 };
+export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
+export const version = '1.82.0';
+export const env = { language: 'en', appName: 'Fake VS Code', openExternal: () => Promise.resolve(false) };
+
+// ---------------------------------------------------------------------- what the test sees
+
+export interface FakeDocument {
+  uri: Uri;
+  languageId: string;
+  version: number;
+  isClosed: boolean;
+  getText(): string;
+}
+
+export interface FakeWebviewPanel {
+  html: string;
+  posted: unknown[];
+  receive(message: unknown): void;
+}
+
+export const host = {
+  root: '',
+  settings: {} as Record<string, unknown>,
+  contexts: new Map<string, unknown>(),
+  commands: new Map<string, (...args: unknown[]) => unknown>(),
+  messages: [] as { kind: string; message: string }[],
+  shownDocuments: [] as string[],
+  output: [] as string[],
+  treeProviders: [] as { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): TreeItem }[],
+  statusBar: { text: '', tooltip: '', command: '' as unknown },
+  panels: [] as FakeWebviewPanel[],
+  documents: [] as FakeDocument[],
+  opened: new EventEmitter<FakeDocument>(),
+  configurationChanged: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
+
+  reset(root: string, settings: Record<string, unknown>): void {
+    Object.assign(host, { root, settings, messages: [], shownDocuments: [], output: [], treeProviders: [], panels: [], documents: [] });
+    host.contexts.clear();
+  },
+
+  openDocument(uri: string, languageId: string, text: string): void {
+    const document: FakeDocument = { uri: Uri.parse(uri), languageId, version: 1, isClosed: false, getText: () => text };
+    host.documents.push(document);
+    host.opened.fire(document);
+  },
+
+  async executeCommand(id: string, ...args: unknown[]): Promise<unknown> {
+    const command = host.commands.get(id);
+    if (command === undefined) {
+      throw new Error(`command '${id}' not found`);
+    }
+    return await command(...args);
+  },
+
+  /** Polls `condition` until it holds, or fails after `ms`. */
+  async until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${what}; output:\n${host.output.join('').slice(-3000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  },
+};
+
+// ---------------------------------------------------------------------- the API
+
+/** Members nobody on the tested paths relies on: callable, returning a disposable. */
+function inert<T extends object>(known: T): T {
+  return new Proxy(known, {
+    get: (target, name) =>
+      name in target ? target[name as keyof T] : () => ({ dispose: () => undefined }),
+  });
+}
+
+function configuration(section?: string): Record<string, unknown> {
+  const all: Record<string, unknown> = { codegym: vscodeSection(host.settings) };
+  const lookup = (key: string): unknown =>
+    key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], all);
+  const scope = section === undefined ? all : (lookup(section) as Record<string, unknown> | undefined) ?? {};
+  const get = (key: string, fallback?: unknown): unknown => {
+    const value = lookup(section === undefined ? key : `${section}.${key}`);
+    return value === undefined ? fallback : value;
+  };
+  return { ...scope, get, has: (key: string) => get(key) !== undefined, inspect: () => undefined, update: () => Promise.resolve() };
+}
+
+/** Records a message; its items are never picked (the user dismisses it). */
+function message(kind: string) {
+  return (text: string): Promise<undefined> => {
+    host.messages.push({ kind, message: text });
+    return Promise.resolve(undefined);
+  };
+}
+
+export const workspace = inert({
+  get workspaceFolders() {
+    return [{ uri: Uri.file(host.root), name: 'gym', index: 0 }];
+  },
+  get textDocuments() {
+    return host.documents;
+  },
+  notebookDocuments: [],
+  getConfiguration: configuration,
+  onDidOpenTextDocument: host.opened.event,
+  onDidChangeConfiguration: host.configurationChanged.event,
+  createFileSystemWatcher: () =>
+    inert({ onDidCreate: new EventEmitter().event, onDidDelete: new EventEmitter().event, onDidChange: new EventEmitter().event, dispose: () => undefined }),
+});
+
+export const window = inert({
+  activeTextEditor: undefined,
+  visibleTextEditors: [],
+  tabGroups: inert({ all: [] }),
+  createOutputChannel: (name: string) =>
+    inert({
+      name,
+      append: (text: string) => host.output.push(text),
+      appendLine: (text: string) => host.output.push(`${text}\n`),
+      show: () => undefined,
+      dispose: () => undefined,
+    }),
+  createTreeView: (_id: string, options: { treeDataProvider: (typeof host.treeProviders)[number] }) => {
+    host.treeProviders.push(options.treeDataProvider);
+    return { dispose: () => undefined };
+  },
+  createStatusBarItem: () => Object.assign(host.statusBar, { show: () => undefined, dispose: () => undefined }),
+  createWebviewPanel: () => {
+    const received = new EventEmitter<unknown>();
+    const disposed = new EventEmitter<undefined>();
+    const record: FakeWebviewPanel = {
+      html: '',
+      posted: [],
+      receive: (value) => {
+        received.fire(value);
+      },
+    };
+    host.panels.push(record);
+    const webview = {
+      set html(value: string) {
+        record.html = value;
+      },
+      postMessage: (value: unknown) => {
+        record.posted.push(value);
+        return Promise.resolve(true);
+      },
+      onDidReceiveMessage: received.event,
+      cspSource: 'fake:',
+    };
+    const dispose = (): void => {
+      disposed.fire(undefined);
+    };
+    return { webview, reveal: () => undefined, onDidDispose: disposed.event, dispose };
+  },
+  showInformationMessage: message('info'),
+  showWarningMessage: message('warning'),
+  showErrorMessage: message('error'),
+  showTextDocument: (uri: Uri) => {
+    host.shownDocuments.push(uri.toString());
+    return Promise.resolve({});
+  },
+  withProgress: (_options: unknown, task: (progress: unknown, token: unknown) => Promise<unknown>) =>
+    task({ report: () => undefined }, new CancellationTokenSource().token),
+});
+
+export const commands = inert({
+  registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
+    if (host.commands.has(id)) {
+      throw new Error(`command '${id}' already exists`); // as VS Code does
+    }
+    host.commands.set(id, handler);
+    return { dispose: () => host.commands.delete(id) };
+  },
+  executeCommand: (id: string, ...args: unknown[]) => {
+    if (id === 'setContext') {
+      host.contexts.set(args[0] as string, args[1]);
+      return Promise.resolve();
+    }
+    return host.executeCommand(id, ...args);
+  },
+});
+
+export const languages = inert({
+  match: (selector: { language?: string; scheme?: string }[], document: FakeDocument) =>
+    selector.some((filter) => filter.language === document.languageId && filter.scheme === document.uri.scheme) ? 10 : 0,
+  createDiagnosticCollection: () => inert({ set: () => undefined, delete: () => undefined, clear: () => undefined, dispose: () => undefined }),
+  getDiagnostics: () => [],
+});
