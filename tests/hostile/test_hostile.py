@@ -11,6 +11,8 @@ Every program starts with a header of comment lines:
               (either). Without it the local backend does not claim to (docs/sandbox.md): the
               test is skipped there, saying why. Docker holds every program.
     concurrent: optional; a companion program (`victim`) run at the same time, which must pass
+    shows:    optional; a text the public tests' messages must show (e.g. how a cheat's value is
+              displayed)
 
 For each program and backend the test checks that the run
 - ends in a non-pass verdict, every test in one of the expected categories, and no public test
