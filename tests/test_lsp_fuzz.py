@@ -5,9 +5,9 @@ its seed and batch).
 The messages come in batches; each batch ends with a ping (a request for an unknown method)
 that must be answered: the server is still up and back in step after whatever the batch did to
 the framing. Framing cases are built so that a reader that skips to the next `Content-Length:`
-header recovers right after them (see `codegym.cli.FramedStdin`). At the end the server answers
-real requests (`textDocument/hover` on an exercise, `codegym/catalog`), and every byte it wrote
-to stdout was a well-formed frame holding a JSON-RPC message.
+header recovers right after them (see `codegym.lsp.framing.FramedStdin`). At the end the server
+answers real requests (`textDocument/hover` on an exercise, `codegym/catalog`), and every byte it
+wrote to stdout was a well-formed frame holding a JSON-RPC message.
 """
 
 from __future__ import annotations
@@ -624,7 +624,7 @@ def test_framed_stdin_resynchronises() -> None:
     """The reader itself, without a server: what pygls 2.1.1's own loop gets wrong."""
     import io
 
-    from codegym.cli import FramedStdin
+    from codegym.lsp.framing import FramedStdin
 
     good = frame(b'{"a": 1}')
     stream = io.BytesIO(

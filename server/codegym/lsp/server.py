@@ -244,6 +244,13 @@ class GymServer(LanguageServer):
             sandbox, self._sandbox = self._sandbox, None
             await asyncio.to_thread(sandbox.close)
 
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Malformed or unknown messages are the client's problem, not the learner's: logged,
+        never shown as a pop-up (a fuzzing run would otherwise raise thousands)."""
+        log.warning(
+            "protocol error", error=str(error)[:300], source=getattr(source, "__name__", "")
+        )
+
     # ------------------------------------------------------------------ lookups
 
     def problem_of(self, text: str) -> Problem | None:
