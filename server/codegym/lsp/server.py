@@ -62,6 +62,7 @@ class GymServer(LanguageServer):
         self._content_files_with_errors: set[str] = set()
         self.js_syntax = JavaScriptSyntax()
         self._tutor: Tutor | None = None
+        self._tutor_lock = asyncio.Lock()
         self._review: dict[str, list[types.Diagnostic]] = {}
         self._hint_levels: dict[str, int] = {}
         self._tutor_tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
@@ -186,16 +187,22 @@ class GymServer(LanguageServer):
 
     # ------------------------------------------------------------------ tutor
 
-    def tutor(self) -> Tutor:
-        if self._tutor is None:
-            state = self.root / ".codegym" if self.root else None
-            self._tutor = Tutor(self.settings.tutor, state)
-        return self._tutor
+    async def tutor(self) -> Tutor:
+        """The tutor for the current settings, made in a thread the first time (its HTTP
+        client's imports would otherwise hold the event loop for half a second)."""
+        async with self._tutor_lock:
+            if self._tutor is None:
+                state = self.root / ".codegym" if self.root else None
+                self._tutor = await asyncio.to_thread(Tutor, self.settings.tutor, state)
+            return self._tutor
 
     def preload_tutor(self) -> None:
         """Load the model in the background, so that the first hint does not wait for it."""
-        task = asyncio.get_running_loop().create_task(self.tutor().preload())
-        self._tutor_tasks[("", "preload")] = task
+
+        async def preload() -> None:
+            await (await self.tutor()).preload()
+
+        self._tutor_tasks[("", "preload")] = asyncio.get_running_loop().create_task(preload())
 
     def track(self, uri: str, feature: str, task: asyncio.Task[Any]) -> None:
         """One tutor request per document and feature: a new one cancels the previous."""

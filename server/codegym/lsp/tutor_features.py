@@ -90,7 +90,7 @@ async def deliver(
     source, problem = found
     situation = Situation(problem, source, ls.verdicts.get(uri))
     stream = FeedbackStream(ls, feature, problem, uri)
-    tutor = ls.tutor()
+    tutor = await ls.tutor()
     task = asyncio.get_running_loop().create_task(produce(tutor, situation, stream))
     ls.track(uri, feature, task)
     await ls.with_progress(f"Code Gym tutor: {feature}", task, cancel=task.cancel)

@@ -14,9 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
 import structlog
-from ollama import AsyncClient, ResponseError
 from pydantic import BaseModel, ValidationError
 
 from ..config import TutorSettings
@@ -42,6 +40,11 @@ class CallStats:
 
 class OllamaModel:
     def __init__(self, settings: TutorSettings) -> None:
+        """Imports the client (about half a second, with httpx): the language server makes its
+        model off the event loop, after start-up."""
+        import httpx
+        from ollama import AsyncClient
+
         self.settings = settings
         self.host = settings.resolved_host()
         self._client = AsyncClient(
@@ -156,6 +159,9 @@ class OllamaModel:
 
     async def _deadline(self, call: Any) -> Any:
         """Await `call` within the configured time, translating every client failure."""
+        import httpx  # already loaded by __init__
+        from ollama import ResponseError
+
         try:
             return await asyncio.wait_for(call, timeout=self.settings.timeout_s)
         except asyncio.TimeoutError:
@@ -177,7 +183,8 @@ class OllamaModel:
         except (json.JSONDecodeError, ValidationError):
             raise TutorUnavailable("Ollama sent a reply that is not in its API's format") from None
 
-    def _response_error(self, exc: ResponseError) -> str:
+    def _response_error(self, exc: Any) -> str:
+        """An `ollama.ResponseError` as a sentence."""
         message = str(exc.error).strip()[:300]
         if exc.status_code == 404 and "not found" in message:
             return f"the model {self.name} is not installed (run: ollama pull {self.name})"
