@@ -4,6 +4,7 @@
     python3 make.py practice [DIR]   # install Code Gym in .venv, write exercises to DIR, check one
     python3 make.py test [ARGS...]   # install the test tools in .venv and run the test suite
     python3 make.py install          # just the .venv (used by .ci/run)
+    python3 make.py bench            # run every benchmark, rewriting docs/performance.md
 
 Each command creates `.venv` next to this file when it is missing and reinstalls only when
 pyproject.toml changed.
@@ -73,12 +74,39 @@ def test(args: list[str]) -> int:
     return _run(PYTHON, "-m", "pytest", *args, check=False)
 
 
+BENCHMARKS = [  # each rewrites its own block of docs/performance.md
+    ("sandbox_latency.py", "--runs", "40"),
+    ("lsp_latency.py", "--saves", "30"),
+    ("validate_time.py",),
+    ("classroom.py", "--learners", "30", "--period", "2", "--duration", "60"),
+    ("tutor_overhead.py", "--rounds", "40"),
+]
+
+
+def bench(args: list[str]) -> int:
+    """All the benchmarks (a Docker engine and the images are needed: `codegym images build`)."""
+    ensure_venv()
+    report = ROOT / "docs" / "performance.md"
+    only = set(args)
+    for script, *options in BENCHMARKS:
+        if only and Path(script).stem not in only:
+            continue
+        print(f"\n$ bench/{script} {' '.join(options)}", flush=True)
+        code = _run(PYTHON, ROOT / "bench" / script, *options, "--write", report, check=False)
+        if code:
+            return code
+    print(f"\nwrote {report.relative_to(ROOT)}")
+    return 0
+
+
 def main() -> int:
     command, *rest = sys.argv[1:] or ["help"]
     if command == "practice":
         return practice(rest)
     if command == "test":
         return test(rest)
+    if command == "bench":
+        return bench(rest)
     if command == "install":
         ensure_venv()
         return 0

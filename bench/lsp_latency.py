@@ -21,92 +21,16 @@ import time
 from pathlib import Path
 
 from lsprotocol import types
-from pygls.lsp.client import LanguageClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from codegym.content import load_content  # noqa: E402
 from codegym.workspace import default_path, init_workspace  # noqa: E402
+from lsp_session import Session  # noqa: E402
 from report import machine, percentile, write_block  # noqa: E402
 
 EXERCISE = "py-sum-evens"
-
-
-class Session:
-    """A client of one `codegym serve` process."""
-
-    def __init__(self, workspace: Path, options: dict[str, object]) -> None:
-        self.workspace = workspace
-        self.options = options
-        self.client = LanguageClient("codegym-bench", "1")
-        self.arrived: dict[tuple[str, int | None], float] = {}
-        self.wanted: dict[tuple[str, int], asyncio.Event] = {}
-
-        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        def on_diagnostics(*args: object) -> None:
-            params = args[-1]
-            assert isinstance(params, types.PublishDiagnosticsParams)
-            if any(d.source == "codegym" for d in params.diagnostics):
-                event = self.wanted.get((params.uri, params.version or 0))
-                if event is not None:
-                    event.set()
-
-        @self.client.feature(types.WINDOW_SHOW_MESSAGE)
-        def on_message(*args: object) -> None:
-            pass
-
-    async def start(self) -> float:
-        began = time.perf_counter()
-        await self.client.start_io(sys.executable, "-m", "codegym.cli", "serve")
-        await self.client.initialize_async(
-            types.InitializeParams(
-                capabilities=types.ClientCapabilities(),
-                root_uri=self.workspace.as_uri(),
-                initialization_options=self.options,
-            )
-        )
-        self.client.initialized(types.InitializedParams())
-        return (time.perf_counter() - began) * 1000
-
-    def rss_mb(self) -> float:
-        pid = self.client._server.pid  # type: ignore[union-attr]
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def open(self, path: Path) -> str:
-        uri = path.as_uri()
-        self.client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(
-                    uri=uri, language_id="python", version=1, text=path.read_text()
-                )
-            )
-        )
-        return uri
-
-    async def save_and_wait(self, uri: str, version: int, text: str) -> float:
-        event = asyncio.Event()
-        self.wanted[(uri, version)] = event
-        self.client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-            )
-        )
-        began = time.perf_counter()
-        self.client.text_document_did_save(
-            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-        )
-        await asyncio.wait_for(event.wait(), 60)
-        return (time.perf_counter() - began) * 1000
-
-    async def stop(self) -> None:
-        await self.client.shutdown_async(None)
-        self.client.exit(None)
-        await self.client.stop()
 
 
 def variant(header: str, number: int) -> str:

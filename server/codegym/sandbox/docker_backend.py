@@ -25,7 +25,7 @@ from typing import Any
 import docker
 import docker.errors
 import structlog
-from docker.types import Ulimit
+from docker.types import LogConfig, Ulimit
 
 from ..config import DockerSettings, SandboxLimits
 from .events import EventStream
@@ -186,6 +186,9 @@ class DockerSandbox:
                 Ulimit(name="core", soft=0, hard=0),
             ],
             "ipc_mode": "none",
+            # Output reaches us over the attach socket only; an engine-side log of a
+            # 100 MB flood would be disk written for nobody.
+            "log_config": LogConfig(type=LogConfig.types.NONE),
         }
 
     def _run_user(self, spec: ContainerSpec) -> tuple[str, int]:
@@ -321,6 +324,9 @@ class DockerSandbox:
             stopped = "crashed"
             stderr += f"\n[codegym] attach stream failed: {exc}".encode()
         if stopped is not None:
+            # Hang up first: a container still writing to an attach socket nobody reads
+            # blocks dockerd's stream copier, and with it the exit that `kill` waits for.
+            _hang_up(raw)
             self._kill(warm.container_id)  # now, not when the disposer gets to it
         if stopped == "cancelled":
             raise RunCancelled()
@@ -390,6 +396,8 @@ class DockerSandbox:
             self._client.api.kill(container_id)
         except docker.errors.APIError:
             pass
+        except Exception as exc:  # an engine too slow to answer: the disposer forces removal
+            log.warning("cannot kill a sandbox container", error=_short(exc))
 
     # ------------------------------------------------------------------ shutdown
 
@@ -408,6 +416,14 @@ class DockerSandbox:
 
 class _ContainerGone(Exception):
     pass
+
+
+def _hang_up(raw: socket.socket) -> None:
+    try:
+        raw.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    raw.close()
 
 
 def _alive(pid: int) -> bool:
