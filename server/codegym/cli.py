@@ -155,13 +155,32 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .content.models import Catalog, ProblemBody
+    from .content.reference import DOCUMENTS, document_schema, render_reference, replace_block
 
-    model = Catalog if args.document == "catalog" else ProblemBody
-    schema = model.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = f"Code Gym {args.document}"
-    print(json.dumps(schema, indent=2))
+    if not (args.markdown or args.write):
+        print(json.dumps(document_schema(args.document or "problem"), indent=2))
+        return EXIT_OK
+    block = render_reference([args.document] if args.document else list(DOCUMENTS))
+    path: Path | None = args.write
+    if path is None:
+        sys.stdout.write(block)
+        return EXIT_OK
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {path}: {exc}") from None
+    try:
+        updated = replace_block(text, block)
+    except ValueError as exc:
+        raise CliError(f"{path}: {exc}") from None
+    if updated == text:
+        print(f"{path}: the reference is up to date")
+        return EXIT_OK
+    try:
+        path.write_text(updated, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc}") from None
+    print(f"{path}: reference updated")
     return EXIT_OK
 
 
@@ -239,8 +258,24 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--solution", action="store_true", help="print the reference solution")
     content_option(preview)
 
-    schema = add("schema", "print the JSON Schema of content YAML", cmd_schema)
-    schema.add_argument("document", nargs="?", choices=["problem", "catalog"], default="problem")
+    schema = add(
+        "schema", "print the JSON Schema of content YAML (or its Markdown reference)", cmd_schema
+    )
+    schema.add_argument(
+        "document",
+        nargs="?",
+        choices=["problem", "catalog"],
+        help="which document (default: problem; with --markdown or --write: both)",
+    )
+    schema.add_argument(
+        "--markdown", action="store_true", help="print the author reference as Markdown tables"
+    )
+    schema.add_argument(
+        "--write",
+        type=Path,
+        metavar="FILE",
+        help="replace the reference between the <!-- reference:begin/end --> lines of FILE",
+    )
 
     serve = add("serve", "run the language server (stdio by default, for editors)", cmd_serve)
     serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on TCP instead of stdio")

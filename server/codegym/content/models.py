@@ -19,6 +19,8 @@ Kind = Literal["function", "script", "fix"]
 Visibility = Literal["public", "hidden", "generated"]
 """`generated`: made by the tutor in a learner's workspace, never written by authors."""
 
+CompareMode = Literal["exact", "float", "unordered"]
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
@@ -32,6 +34,12 @@ class _Strict(BaseModel):
 
 # ----------------------------------------------------------------------------- tests
 
+_COMPARE = (
+    "exact: equal JSON values; float: numbers within tolerance; unordered: lists (and sets) "
+    "compared as multisets."
+)
+_TOLERANCE = "Absolute tolerance for compare: float (a relative 1e-9 also applies)."
+
 
 class _TestBase(_Strict):
     id: str | None = Field(
@@ -40,18 +48,25 @@ class _TestBase(_Strict):
         description="Stable test id (diagnostic code). Default: t1, t2 … by position.",
     )
     name: str = Field(..., min_length=1, max_length=80, description="Short name shown on failure.")
-    visibility: Visibility = "public"
+    visibility: Visibility = Field(
+        "public",
+        description="public: a failure shows its input, expected and actual value. hidden: a "
+        "learner sees its name, its label and the kind of failure, never its data. generated is "
+        "reserved for the tutor and rejected in content.",
+    )
     label: str | None = Field(
         None,
         max_length=60,
-        description="Learner-visible label of a hidden test, e.g. 'empty list'. Never its data.",
+        description="Learner-visible label of a hidden test, e.g. 'empty list'. Never its data. "
+        "Required when visibility is hidden.",
     )
     time_factor: float | None = Field(
         None,
         ge=1.5,
         le=100,
         description="Efficiency test: besides being right, it must run within this factor of "
-        "the reference solution's time on the same test, measured in the same sandbox.",
+        "the reference solution's time on the same test, measured in the same sandbox "
+        "(never less than 50 ms).",
     )
 
     @model_validator(mode="after")
@@ -64,31 +79,39 @@ class _TestBase(_Strict):
 class CallTest(_TestBase):
     """Call the entry point with `args`; compare its return value with `expected` on the host."""
 
-    kind: Literal["call"]
-    args: list[Any] = Field(default_factory=list, description="Positional arguments (JSON).")
-    kwargs: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments.")
+    kind: Literal["call"] = Field(..., description="Selects this test kind.")
+    args: list[Any] = Field([], description="Positional arguments (JSON).")
+    kwargs: dict[str, Any] = Field({}, description="Keyword arguments (JSON).")
     expected: Any = Field(..., description="Expected return value (JSON).")
-    compare: Literal["exact", "float", "unordered"] = "exact"
-    tolerance: float = Field(1e-9, ge=0, description="Absolute tolerance for compare: float.")
+    compare: CompareMode = Field("exact", description=_COMPARE)
+    tolerance: float = Field(1e-9, ge=0, description=_TOLERANCE)
 
 
 class StdioTest(_TestBase):
     """Run the program with `stdin`; compare its standard output with `expected_stdout`."""
 
-    kind: Literal["stdio"]
-    stdin: str = ""
-    expected_stdout: str
+    kind: Literal["stdio"] = Field(..., description="Selects this test kind.")
+    stdin: str = Field("", description="Text fed to the program's standard input.")
+    expected_stdout: str = Field(
+        ...,
+        description="The expected output; trailing spaces and trailing blank lines are ignored.",
+    )
 
 
 class CodeTest(_TestBase):
     """A function body in the exercise's language. It may assert; what it returns is compared
     with `expected` on the host, so put the checked value in a `return`, not in an assert."""
 
-    kind: Literal["code"]
-    code: str = Field(..., min_length=1)
-    expected: Any = None
-    compare: Literal["exact", "float", "unordered"] = "exact"
-    tolerance: float = Field(1e-9, ge=0)
+    kind: Literal["code"] = Field(..., description="Selects this test kind.")
+    code: str = Field(
+        ...,
+        min_length=1,
+        description="A function body in the exercise's language that uses the learner's names "
+        "and returns the value to check.",
+    )
+    expected: Any = Field(None, description="Expected return value of the body (JSON).")
+    compare: CompareMode = Field("exact", description=_COMPARE)
+    tolerance: float = Field(1e-9, ge=0, description=_TOLERANCE)
 
 
 TestCase = Annotated[CallTest | StdioTest | CodeTest, Field(discriminator="kind")]
@@ -101,18 +124,31 @@ class ProblemBody(_Strict):
     """One problem's own file."""
 
     statement: str = Field(..., min_length=1, description="Markdown, with at least one example.")
-    language: Language
-    kind: Kind = Field(..., description="function | script | fix (the starter is buggy code).")
+    language: Language = Field(..., description="Must match the course's language.")
+    kind: Kind = Field(
+        ...,
+        description="function: write a function; script: a whole program with stdio tests; "
+        "fix: the starter is buggy code to repair.",
+    )
     entry_point: str | None = Field(
         None, description="The function the tests call (function and fix exercises)."
     )
     starter: str = Field(..., description="Code the learner starts from.")
     solution: str = Field(..., min_length=1, description="Reference solution.")
-    tests: list[TestCase] = Field(..., min_length=1)
+    tests: list[TestCase] = Field(
+        ...,
+        min_length=1,
+        description="stdio tests cannot be mixed with call or code tests.",
+    )
     hints: list[str] = Field(
         ..., min_length=3, max_length=3, description="Nudge → approach → specific pointer."
     )
-    limits: ExerciseLimits | None = None
+    limits: ExerciseLimits | None = Field(
+        None,
+        description="Resource limits for this exercise's runs, overriding the defaults: "
+        "wall_s (whole run, s), test_wall_s (per test, s), cpu_s, memory_mb, processes, "
+        "output_kb (captured output per test).",
+    )
 
     @field_validator("entry_point")
     @classmethod
@@ -153,38 +189,48 @@ class ProblemMeta(_Strict):
     """A problem's entry in the catalog."""
 
     id: str = Field(..., pattern=ID_PATTERN, description="Globally unique id, e.g. py-sum-evens.")
-    title: str = Field(..., min_length=1, max_length=80)
-    difficulty: Difficulty
+    title: str = Field(
+        ..., min_length=1, max_length=80, description="Shown in the exercise list and file header."
+    )
+    difficulty: Difficulty = Field(..., description="Shown next to the title.")
     order: int = Field(..., ge=1, description="Position in its topic.")
-    concepts: list[str] = Field(default_factory=list, description="Ids from the topic glossary.")
+    concepts: list[str] = Field([], description="Ids from the topic glossary.")
     file: str = Field(..., description="Body file, relative to the content folder.")
 
 
 class Concept(_Strict):
-    id: str = Field(..., pattern=ID_PATTERN)
-    title: str
+    """An entry of a topic's glossary: hovers and tutor scaffolding."""
+
+    id: str = Field(..., pattern=ID_PATTERN, description="Referenced by a problem's concepts.")
+    title: str = Field(..., description="Heading of the hover.")
     explanation: str = Field(..., description="Short Markdown shown on hover.")
-    keywords: list[str] = Field(default_factory=list, description="Words that trigger the hover.")
+    keywords: list[str] = Field([], description="Words that trigger the hover.")
 
 
 class Topic(_Strict):
-    id: str = Field(..., pattern=ID_PATTERN)
-    title: str
-    concepts: list[Concept] = Field(default_factory=list)
-    problems: list[ProblemMeta] = Field(default_factory=list)
+    """A group of problems within a course, with its concept glossary."""
+
+    id: str = Field(..., pattern=ID_PATTERN, description="Unique among topics.")
+    title: str = Field(..., description="Shown in the exercise list.")
+    concepts: list[Concept] = Field([], description="The topic's glossary.")
+    problems: list[ProblemMeta] = Field([], description="The topic's problems.")
 
 
 class Course(_Strict):
-    id: str = Field(..., pattern=ID_PATTERN)
-    title: str
-    language: Language
-    topics: list[Topic] = Field(default_factory=list)
+    """One course: a language and its topics."""
+
+    id: str = Field(..., pattern=ID_PATTERN, description="Unique among courses, e.g. python.")
+    title: str = Field(..., description="Shown in the exercise list.")
+    language: Language = Field(..., description="The language of every problem in the course.")
+    topics: list[Topic] = Field([], description="Topics, in the order they are listed.")
 
 
 class Catalog(_Strict):
     """`content/config.yaml`."""
 
-    courses: list[Course] = Field(..., min_length=1)
+    courses: list[Course] = Field(
+        ..., min_length=1, description="Courses, in the order they are listed."
+    )
 
 
 class Problem(BaseModel):

@@ -1,0 +1,102 @@
+-- Drives the Neovim set-up of docs/learners.md, which ran before this file as the init.lua, in a
+-- workspace made by `codegym init`, with the exercise given on the command line: the snippet must
+-- have attached its codegym client; :write → test diagnostics and, without calling refresh here,
+-- the code lenses; `:CodeGym hint` → the feedback file shown in a split by the snippet's
+-- window/showDocument handler, the cursor left in the exercise.
+-- Writes what it saw to $GYM_REPORT (JSON), then quits.
+local report = { messages = {}, steps = {} }
+
+local function finish(ok, why)
+  report.ok = ok
+  report.why = why
+  local out = assert(io.open(assert(os.getenv("GYM_REPORT"), "GYM_REPORT is not set"), "w"))
+  out:write(vim.fn.json_encode(report))
+  out:close()
+  vim.cmd(ok and "qall!" or "cquit!")
+end
+
+-- Record the server's messages, then show them as the default handler does.
+local show_message = vim.lsp.handlers["window/showMessage"]
+vim.lsp.handlers["window/showMessage"] = function(err, result, ctx, config)
+  table.insert(report.messages, result.message)
+  return show_message(err, result, ctx, config)
+end
+
+local ok, err = pcall(function()
+  local exercise = vim.api.nvim_get_current_buf()
+  local exercise_win = vim.api.nvim_get_current_win()
+  report.steps.filetype = vim.bo[exercise].filetype
+
+  local function codegym()
+    for _, client in ipairs(vim.lsp.get_active_clients()) do
+      if client.name == "codegym" and vim.lsp.buf_is_attached(exercise, client.id) then
+        return client
+      end
+    end
+  end
+  assert(vim.wait(20000, function()
+    local client = codegym()
+    return client ~= nil and client.initialized
+  end, 50), "no initialized codegym client attached to the exercise")
+  local client = codegym()
+  report.steps.client = {
+    cmd = client.config.cmd,
+    root_dir = client.config.root_dir,
+    buffer_var = vim.b[exercise].codegym == client.id,
+    hover_key = vim.fn.maparg("K", "n", false, true).buffer == 1,
+  }
+
+  local function test_diagnostics()
+    local found = {}
+    for _, d in ipairs(vim.diagnostic.get(exercise)) do
+      if d.source == "codegym" then
+        table.insert(found, { lnum = d.lnum, message = d.message, code = d.code })
+      end
+    end
+    return found
+  end
+
+  vim.cmd("write")
+  assert(vim.wait(30000, function() return #test_diagnostics() > 0 end, 50),
+    "no codegym diagnostics after saving the starter")
+  report.steps.diagnostics = test_diagnostics()
+
+  -- The snippet refreshes the lenses when the diagnostics change: wait for the run's status.
+  local function lens_titles()
+    local titles = {}
+    for _, lens in ipairs(vim.lsp.codelens.get(exercise)) do
+      if lens.command then table.insert(titles, lens.command.title) end
+    end
+    return titles
+  end
+  assert(vim.wait(10000, function()
+    for _, title in ipairs(lens_titles()) do
+      if title:find("public", 1, true) then return true end
+    end
+    return false
+  end, 50), "the code lenses were not refreshed after the run: " .. vim.inspect(lens_titles()))
+  report.steps.lenses = lens_titles()
+
+  vim.cmd("CodeGym hint")
+  local feedback
+  assert(vim.wait(30000, function()
+    for _, win in ipairs(vim.api.nvim_list_wins()) do
+      local buf = vim.api.nvim_win_get_buf(win)
+      if vim.api.nvim_buf_get_name(buf):find("/.codegym/feedback/", 1, true) then
+        feedback = buf
+        return true
+      end
+    end
+    return false
+  end, 50), "the hint's feedback file was not shown")
+  report.steps.feedback = {
+    name = vim.api.nvim_buf_get_name(feedback),
+    lines = vim.api.nvim_buf_get_lines(feedback, 0, -1, false),
+    windows = #vim.api.nvim_list_wins(),
+    cursor_in_exercise = vim.api.nvim_get_current_win() == exercise_win,
+  }
+
+  vim.lsp.stop_client(client.id)
+  vim.wait(5000, function() return vim.lsp.get_client_by_id(client.id) == nil end, 50)
+end)
+finish(ok, not ok and tostring(err) or nil)
