@@ -157,5 +157,18 @@ class Settings(BaseModel):
             tutor["enabled"] = False
         if tutor:
             data["tutor"] = tutor
-        data.update({k: v for k, v in overrides.items() if v is not None})
+        _merge(data, {k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(data)
+
+
+def _merge(into: dict[str, object], overrides: dict[str, object]) -> None:
+    """Overrides win key by key, at every depth: an editor's `sandbox.backend` keeps
+    `CODEGYM_POOL_SIZE`'s `sandbox.docker.pool_size`."""
+    for key, value in overrides.items():
+        current = into.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            merged = dict(current)
+            _merge(merged, value)
+            into[key] = merged
+        else:
+            into[key] = value
