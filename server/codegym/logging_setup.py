@@ -10,8 +10,22 @@ from typing import TextIO
 import structlog
 
 
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is written, not when logging was configured (a
+    replaced or closed stream, as under a test runner's capture, must not break logging)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
-    stream: TextIO = file.open("a", encoding="utf-8") if file else sys.stderr
+    stream: TextIO | _CurrentStderr = file.open("a", encoding="utf-8") if file else _CurrentStderr()
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         numeric = logging.WARNING
