@@ -34,7 +34,7 @@ def problem() -> object:
 
 
 def test_linear_passes_quadratic_is_too_slow(sandbox: Sandbox) -> None:
-    limits = SandboxLimits(test_wall_s=5, wall_s=20)
+    limits = SandboxLimits(test_cpu_s=5, wall_s=20)
     fast = check_source(problem(), LINEAR, sandbox, limits)
     assert fast.status == "pass", fast.tests
     assert fast.levels["efficiency"] == {"passed": 2, "total": 2}
@@ -44,7 +44,7 @@ def test_linear_passes_quadratic_is_too_slow(sandbox: Sandbox) -> None:
     assert small.passed and distinct.passed
     assert public.category in ("too_slow", "timeout"), public
     if public.category == "too_slow":
-        assert "right answer, but it took" in public.message
+        assert "right answer, but it used" in public.message
         assert "5× the reference solution" in public.message
     assert hidden.message in (
         "hidden test failed: a long list (too slow)",

@@ -334,7 +334,7 @@ async def test_review_invalid_twice_falls_back_to_rules(ollama, tmp_path) -> Non
 def _reference(sandbox: Sandbox):
     async def run(tests: list[TestCase]):
         return await asyncio.to_thread(
-            run_reference, SUM_EVENS, tests, sandbox, SandboxLimits(wall_s=20, test_wall_s=5)
+            run_reference, SUM_EVENS, tests, sandbox, SandboxLimits(wall_s=20, test_cpu_s=5)
         )
 
     return run

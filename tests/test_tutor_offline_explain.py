@@ -18,7 +18,7 @@ from codegym.tutor.offline_explain import explain_offline
 
 from .conftest import make_problem
 
-LIMITS = SandboxLimits(wall_s=5, test_wall_s=1)
+LIMITS = SandboxLimits(wall_s=5, test_cpu_s=1)
 SUMS = [{"kind": "call", "name": "sums", "args": [[1, 2, 3]], "expected": 6}]
 HIDDEN = {
     "kind": "call", "name": "secret", "visibility": "hidden", "label": "negatives",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .config import SandboxLimits
@@ -16,7 +16,7 @@ from .grading import Verdict, grade
 from .sandbox import RunReport, RunRequest, Sandbox
 
 REFERENCE_SAMPLES = 2
-"""Reference runs per calibration; the fastest counts (the least disturbed by other load)."""
+"""Reference runs per calibration; the least CPU time counts (caches and page faults vary)."""
 
 
 def harness_case(test: TestCase) -> dict[str, Any]:
@@ -48,9 +48,9 @@ def build_request(
 
 
 class ReferenceTimes:
-    """The reference solution's time on each efficiency test, measured in the sandbox that judges
-    the learner (a budget only means something on the same machine and backend). Cached per
-    backend, problem, solution and tests, so a server measures each problem once."""
+    """The reference solution's CPU time on each efficiency test, measured in the sandbox that
+    judges the learner (a budget only means something on the same machine and backend). Cached
+    per backend, problem, solution and tests, so a server measures each problem once."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, ...], dict[str, float]] = {}
@@ -79,7 +79,7 @@ class ReferenceTimes:
         return (sandbox.name, problem.id, fingerprint)
 
     def remember(self, problem: Problem, sandbox: Sandbox, report: RunReport) -> None:
-        """Keep the fastest time seen for each efficiency test from a run of the reference."""
+        """Keep the least CPU time seen for each efficiency test from a run of the reference."""
         key = self._key(problem, sandbox)
         with self._lock:
             best = self._cache.setdefault(key, {})
@@ -87,9 +87,9 @@ class ReferenceTimes:
                 outcome = report.cases.get(str(test.id))
                 if not (test.time_factor and outcome and outcome.status == "ok"):
                     continue
-                if outcome.duration_ms is not None:
-                    previous = best.get(str(test.id), outcome.duration_ms)
-                    best[str(test.id)] = min(previous, outcome.duration_ms)
+                if outcome.cpu_ms is not None:
+                    previous = best.get(str(test.id), outcome.cpu_ms)
+                    best[str(test.id)] = min(previous, outcome.cpu_ms)
 
 
 REFERENCE_TIMES = ReferenceTimes()
@@ -120,7 +120,46 @@ def check_source(
     if right_on_efficiency_tests:  # only then is the reference's time worth measuring
         reference = REFERENCE_TIMES.get(problem, sandbox, limits)
         verdict = grade(problem, report, tests, reveal_hidden=reveal_hidden, reference_ms=reference)
+        if any(t.category == "too_slow" for t in verdict.tests) and not is_reference:
+            report = _remeasure(problem, source, sandbox, limits, tests, report, cancel)
+            reference = REFERENCE_TIMES.get(problem, sandbox, limits)
+            verdict = grade(
+                problem, report, tests, reveal_hidden=reveal_hidden, reference_ms=reference
+            )
     return verdict
+
+
+def _remeasure(
+    problem: Problem,
+    source: str,
+    sandbox: Sandbox,
+    limits: SandboxLimits,
+    tests: list[TestCase],
+    report: RunReport,
+    cancel: threading.Event | None,
+) -> RunReport:
+    """Before a right answer is called too slow: the reference's efficiency tests again, then
+    the learner's, one after the other under the same conditions; each keeps its least CPU
+    time. (CPU time does not count waiting for a busy CPU, but caches, frequency scaling and
+    the cost of the machine's other work on shared caches still move it a little.)"""
+    efficiency = [t for t in tests if t.time_factor]
+    reference = build_request(problem, problem.body.solution, limits, efficiency)
+    REFERENCE_TIMES.remember(problem, sandbox, sandbox.run(reference))
+    again = sandbox.run(build_request(problem, source, limits, efficiency), cancel)
+    cases = dict(report.cases)
+    for test in efficiency:
+        first, second = cases.get(str(test.id)), again.cases.get(str(test.id))
+        if (
+            first is not None
+            and second is not None
+            and first.status == second.status == "ok"
+            and first.value == second.value
+            and first.cpu_ms is not None
+            and second.cpu_ms is not None
+            and second.cpu_ms < first.cpu_ms
+        ):
+            cases[str(test.id)] = replace(first, cpu_ms=second.cpu_ms)
+    return replace(report, cases=cases)
 
 
 @dataclass(frozen=True)

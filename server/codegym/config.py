@@ -15,19 +15,31 @@ from pydantic import BaseModel, ConfigDict, Field
 
 BackendName = Literal["auto", "docker", "local"]
 
+WALL_BACKSTOP = 3.0
+"""Limits are judged on CPU time, which a busy machine does not inflate; wall-clock limits are
+only backstops, at this many times their figure (the supervisor in the sandbox uses the same)."""
+
 
 class SandboxLimits(BaseModel):
     """Resource limits for one sandbox run (all tests of one submission)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    wall_s: float = Field(10.0, gt=0, le=300, description="Wall-clock limit for the whole run.")
-    test_wall_s: float = Field(
+    wall_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Wall-clock backstop for the whole run, in units of WALL_BACKSTOP: the run "
+        "is stopped after WALL_BACKSTOP times this (waiting for a busy CPU never counts "
+        "against a test; CPU time does).",
+    )
+    test_cpu_s: float = Field(
         3.0,
         gt=0,
         le=300,
-        description="Wall-clock limit per test (a loop in one test does not "
-        "cost the others their result), never more than wall_s.",
+        description="CPU seconds per test, measured by the supervisor from the kernel (a loop "
+        "in one test does not cost the others their result); a test that waits instead of "
+        "computing is stopped after WALL_BACKSTOP times this plus a second of wall time.",
     )
     cpu_s: int = Field(5, gt=0, le=300, description="CPU seconds for the whole run.")
     memory_mb: int = Field(256, ge=32, le=8192, description="Memory (RAM = RAM+swap).")
@@ -36,6 +48,12 @@ class SandboxLimits(BaseModel):
     file_mb: int = Field(8, ge=1, le=1024, description="Largest file the program may write.")
     open_files: int = Field(64, ge=16, le=4096, description="Open file descriptors.")
     tmp_mb: int = Field(64, ge=1, le=4096, description="Size of the writable /tmp (Docker).")
+
+    @property
+    def run_backstop_s(self) -> float:
+        """Wall time after which the host stops a run whatever it is doing (from the moment
+        the job reaches the sandbox: time spent queued or starting a container never counts)."""
+        return WALL_BACKSTOP * self.wall_s + 5.0
 
     def merged(self, override: ExerciseLimits | None) -> SandboxLimits:
         """These limits with an exercise's own overrides applied (an exercise may only tighten
@@ -52,7 +70,7 @@ class ExerciseLimits(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     wall_s: float | None = Field(None, gt=0, le=60)
-    test_wall_s: float | None = Field(None, gt=0, le=60)
+    test_cpu_s: float | None = Field(None, gt=0, le=60)
     cpu_s: int | None = Field(None, gt=0, le=60)
     memory_mb: int | None = Field(None, ge=32, le=1024)
     processes: int | None = Field(None, ge=4, le=256)

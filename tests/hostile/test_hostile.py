@@ -17,7 +17,8 @@ Every program starts with a header of comment lines:
 For each program and backend the test checks that the run
 - ends in a non-pass verdict, every test in one of the expected categories, and no public test
   showing `ESCAPED` (programs return that marker when an attack worked),
-- ends within its wall limit + 1 s,
+- ends within the host's wall-clock backstop (`run_backstop_s`, a few times the wall limit:
+  CPU limits decide, wall time only stops code that waits),
 - leaves nothing behind: no container (Docker: the run's container is removed, and no container
   of this sandbox instance other than idle warm ones exists), no process of the run's uid
   (local), no file in the sandbox's temporary directory or owned by a sandbox uid in the host's
@@ -49,7 +50,7 @@ from ..conftest import make_problem
 
 PROGRAMS_DIR = Path(__file__).parent / "programs"
 SUFFIXES = {".py": "python", ".js": "javascript"}
-LIMITS = SandboxLimits(wall_s=2, test_wall_s=1, cpu_s=3, memory_mb=128)
+LIMITS = SandboxLimits(wall_s=2, test_cpu_s=1, cpu_s=3, memory_mb=128)
 """Tight limits: every timeout costs at most 2 s, a balloon fills 128 MB quickly."""
 CANARY = "codegym-hostile-canary"
 ESCAPED = "ESCAPED"
@@ -399,7 +400,8 @@ def check_verdict(program: Program, verdict: Verdict, elapsed: float) -> None:
     assert ESCAPED not in shown(verdict), shown(verdict)
     for text in program.shows:
         assert text in shown(verdict), shown(verdict)
-    assert elapsed < program.limits.wall_s + 1, f"took {elapsed:.2f}s: {summary(verdict)}"
+    backstop = program.limits.run_backstop_s
+    assert elapsed < backstop + 1, f"took {elapsed:.2f}s: {summary(verdict)}"
 
 
 def run_companion(
@@ -436,7 +438,7 @@ def test_hostile_program(
     verdict = check_source(problem_for(program), program.source, sandbox, program.limits)
     elapsed = time.perf_counter() - started
     if thread is not None:
-        thread.join(timeout=LIMITS.wall_s + 5)
+        thread.join(timeout=LIMITS.run_backstop_s + 5)
     watching.end()
 
     check_verdict(program, verdict, elapsed)

@@ -146,7 +146,7 @@ class ProblemBody(_Strict):
     limits: ExerciseLimits | None = Field(
         None,
         description="Resource limits for this exercise's runs, overriding the defaults: "
-        "wall_s (whole run, s), test_wall_s (per test, s), cpu_s, memory_mb, processes, "
+        "wall_s (whole run, s), test_cpu_s (per test, s), cpu_s, memory_mb, processes, "
         "output_kb (captured output per test).",
     )
 

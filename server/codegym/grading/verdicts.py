@@ -53,6 +53,8 @@ class TestVerdict:
     error_type: str | None = None
     traceback: str | None = None
     duration_ms: float | None = None
+    cpu_ms: float | None = None
+    """CPU time of the test, measured by the sandbox's supervisor: what budgets judge."""
 
     @property
     def passed(self) -> bool:
@@ -115,7 +117,8 @@ def grade(
 
     `reveal_hidden` gives hidden failures in full: for authors (`codegym validate`), never for
     learners. `reference_ms` holds the reference solution's time per efficiency test, measured in
-    the same sandbox; a right answer slower than `time_factor` times that is `too_slow`."""
+    the same sandbox; a right answer that uses more than `time_factor` times its CPU time is
+    `too_slow`."""
     tests = list(problem.body.tests) if tests is None else tests
     judged = [
         _within_budget(
@@ -149,7 +152,7 @@ def grade(
 
 
 def budget_ms(test: TestCase, reference_ms: dict[str, float] | None) -> float | None:
-    """The time a right answer may take on an efficiency test, or None if it has no budget."""
+    """The CPU time a right answer may use on an efficiency test, or None if it has no budget."""
     if not test.time_factor or not reference_ms or test.id not in reference_ms:
         return None
     return max(test.time_factor * reference_ms[test.id], MIN_BUDGET_MS)
@@ -159,14 +162,15 @@ def _within_budget(
     verdict: TestVerdict, test: TestCase, reference_ms: dict[str, float] | None, *, conceal: bool
 ) -> TestVerdict:
     budget = budget_ms(test, reference_ms)
-    took = verdict.duration_ms
+    took = verdict.cpu_ms
     if not verdict.passed or budget is None or took is None or took <= budget:
         return verdict
     if conceal:
         message = f"hidden test failed: {test.label} (too slow)"
     else:
         message = (
-            f"{test.name}: right answer, but it took {took:.0f} ms; the budget is {budget:.0f} ms "
+            f"{test.name}: right answer, but it used {took:.0f} ms of CPU time; the budget is "
+            f"{budget:.0f} ms "
             f"({test.time_factor:g}× the reference solution). Look for a faster approach."
         )
     return replace(verdict, status="fail", category="too_slow", message=message)
@@ -355,9 +359,14 @@ def _no_report(
 
 
 def _passed(base: dict[str, Any], outcome: CaseOutcome) -> TestVerdict:
-    # duration_ms is kept for hidden tests too: the efficiency budget needs it (it is not shown).
+    # Timings are kept for hidden tests too: the efficiency budget needs them (not shown).
     return TestVerdict(
-        **base, status="pass", category="passed", message="passed", duration_ms=outcome.duration_ms
+        **base,
+        status="pass",
+        category="passed",
+        message="passed",
+        duration_ms=outcome.duration_ms,
+        cpu_ms=outcome.cpu_ms,
     )
 
 
@@ -398,6 +407,7 @@ def _failure(
         error_type=error.type if error else None,
         traceback=error.traceback or None if error else None,
         duration_ms=outcome.duration_ms if outcome else None,
+        cpu_ms=outcome.cpu_ms if outcome else None,
     )
 
 

@@ -62,11 +62,18 @@ class ContainerSpec:
     user: str
 
 
+SUPERVISOR_COMMAND = ["python3", "-I", "-S", "/opt/codegym/supervisor.pyc", "--cgroup", "--"]
+"""The main process of every sandbox container: the supervisor, which measures each test's CPU
+time from the container's cgroup (every process of the run is in it)."""
+
+
 def harness_command(spec: ContainerSpec) -> list[str]:
-    """The main process of a sandbox container."""
+    """The main process of a sandbox container: the supervisor, then its worker's command."""
     if spec.language == "python":
-        return ["python3", "-I", "-S", "/opt/codegym/harness.pyc"]
-    return ["node", f"--max-old-space-size={spec.memory_mb}", "/opt/codegym/harness.js"]
+        worker = ["python3", "-I", "-S", "/opt/codegym/harness.pyc"]
+    else:
+        worker = ["node", f"--max-old-space-size={spec.memory_mb}", "/opt/codegym/harness.js"]
+    return [*SUPERVISOR_COMMAND, *worker]
 
 
 @dataclass
@@ -289,12 +296,13 @@ class DockerSandbox:
     # ------------------------------------------------------------------ running
 
     def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport:
-        started = time.perf_counter()
         pool = self._pool(self._container_spec(request.language, request.limits))
         for attempt in (1, 2):
             warm = pool.acquire()
             try:
-                return self._run_in(warm, request, cancel, started)
+                # The run starts when its container is ready: a cold start is latency, and
+                # never counts against the run's time.
+                return self._run_in(warm, request, cancel, time.perf_counter())
             except _ContainerGone as exc:
                 if attempt == 2:
                     raise SandboxError(f"sandbox container failed: {exc}") from exc
@@ -319,7 +327,8 @@ class DockerSandbox:
         stream = EventStream(request)
         stderr = bytearray()
         try:
-            stopped = self._pump(raw, stream, stderr, started + request.limits.wall_s, cancel)
+            deadline = started + request.limits.run_backstop_s
+            stopped = self._pump(raw, stream, stderr, deadline, cancel)
         except OSError as exc:
             stopped = "crashed"
             stderr += f"\n[codegym] attach stream failed: {exc}".encode()

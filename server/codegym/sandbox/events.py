@@ -1,7 +1,8 @@
 """Parse the harness's framed event stream (docs/harness-protocol.md) into a `RunReport`.
 
 Both backends feed raw stdout bytes in as they arrive and call `finish` when the process is gone.
-Anything without the run's frame is ignored; a duplicate or unknown event marks the run tampered.
+The events come from the supervisor, never from the process that runs learner code. Anything
+without the run's frame is ignored; a duplicate or unknown event marks the run tampered.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from .types import CaseOutcome, ErrorInfo, LoadOutcome, RunReport, RunRequest, StopReason
 
 _TEXT_CAP = 256 * 1024
+_SUPERVISOR_STOPS: tuple[StopReason, ...] = ("wall_timeout", "output_flood", "memory", "crashed")
 
 
 def _text(value: Any) -> str:
@@ -29,6 +31,9 @@ class EventStream:
         self.cases: dict[str, CaseOutcome] = {}
         self.done = False
         self.tampered = False
+        self.stopped: StopReason | None = None
+        """Why the supervisor ended the run early (its `done` event says)."""
+        self.exit_code: int | None = None
 
     @property
     def overflowed(self) -> bool:
@@ -47,7 +52,7 @@ class EventStream:
     def _event(self, raw: bytes) -> None:
         try:
             data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             self.tampered = True
             return
         if not isinstance(data, dict):
@@ -69,6 +74,13 @@ class EventStream:
             self.cases[case_id] = _case(case_id, data)
         elif kind == "done" and not self.done:
             self.done = True
+            stopped = data.get("stopped")
+            if stopped in _SUPERVISOR_STOPS:
+                self.stopped = stopped
+            exit_code = data.get("exit_code")
+            self.exit_code = exit_code if isinstance(exit_code, int) else None
+            if data.get("tampered"):
+                self.tampered = True
         else:
             self.tampered = True
 
@@ -86,8 +98,12 @@ class EventStream:
     ) -> RunReport:
         if self.overflowed and stopped is None:
             stopped = "output_flood"
+        # Stopped by the host: the first unreported case was the one running. The supervisor
+        # reports the case it stopped itself, so its reason only labels the cases not run.
+        running = self.next_pending() if stopped is not None else None
+        stopped = stopped or self.stopped
+        exit_code = exit_code if exit_code is not None else self.exit_code
         cases = dict(self.cases)
-        running = self.next_pending()
         for case_id in self._case_ids:
             if case_id in cases:
                 continue
@@ -114,6 +130,7 @@ def _case(case_id: str, data: dict[str, Any]) -> CaseOutcome:
     if status not in ("ok", "error", "timeout", "output_limit"):
         status = "error"
     duration = data.get("duration_ms")
+    cpu = data.get("cpu_ms")
     exit_code = data.get("exit_code")
     return CaseOutcome(
         id=case_id,
@@ -124,6 +141,7 @@ def _case(case_id: str, data: dict[str, Any]) -> CaseOutcome:
         stderr=_text(data.get("stderr")),
         truncated=bool(data.get("truncated")),
         duration_ms=float(duration) if isinstance(duration, int | float) else None,
+        cpu_ms=float(cpu) if isinstance(cpu, int | float) and cpu >= 0 else None,
         error=ErrorInfo.from_event(data["error"]) if "error" in data else None,
         exit_code=exit_code if isinstance(exit_code, int) else None,
     )

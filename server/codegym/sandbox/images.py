@@ -1,4 +1,5 @@
-"""Sandbox images: `images/<lang>/Dockerfile` plus the harness, tagged with their digest.
+"""Sandbox images: `images/<lang>/Dockerfile` plus the supervisor and the language's harness,
+tagged with their digest.
 
 The build context is made in memory (Dockerfile + harness), so building works against a remote
 engine and never sends anything else from the host.
@@ -18,7 +19,7 @@ import structlog
 
 from ..config import DockerSettings
 from ..resources import bundled_dir
-from .harness_files import harness_digest, harness_path
+from .harness_files import harness_digest, sandbox_files
 from .types import Language, SandboxError
 
 log = structlog.get_logger(__name__)
@@ -61,9 +62,11 @@ def image_present(client: docker.DockerClient, spec: ImageSpec) -> bool:
 def _context(spec: ImageSpec) -> io.BytesIO:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, path in (("Dockerfile", spec.dockerfile), (None, harness_path(spec.language))):
+        files = [("Dockerfile", spec.dockerfile)]
+        files += [(path.name, path) for path in sandbox_files(spec.language)]
+        for name, path in files:
             data = path.read_bytes()
-            info = tarfile.TarInfo(name or path.name)
+            info = tarfile.TarInfo(name)
             info.size = len(data)
             info.mode = 0o644
             tar.addfile(info, io.BytesIO(data))

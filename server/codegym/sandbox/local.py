@@ -43,7 +43,7 @@ except ImportError:  # not POSIX: no uid leases (and no dropped uids either)
 
 from ..config import LocalSettings, SandboxLimits
 from .events import EventStream
-from .harness_files import harness_path
+from .harness_files import SUPERVISOR, harness_path
 from .types import Language, RunCancelled, RunReport, RunRequest, SandboxError, StopReason
 
 log = structlog.get_logger(__name__)
@@ -80,6 +80,10 @@ class _LaunchPlan:
     bwrap: tuple[str, ...] | None
     """The bubblewrap command up to the per-run arguments, or None (no isolation)."""
     harness: Path
+    python: str
+    """The interpreter of the supervisor (the trusted half of the harness, in Python for every
+    language): the exercise's interpreter for Python, this server's for JavaScript."""
+    supervisor: Path
 
 
 class LocalSandbox:
@@ -183,6 +187,9 @@ class LocalSandbox:
         if not candidates:
             what = "python3" if language == "python" else "node (Node.js)"
             raise SandboxError(f"{what} was not found: install it or set the interpreter path")
+        pythons = self._candidates("python")
+        if not pythons:
+            raise SandboxError("python3 was not found: the sandbox's supervisor needs it")
         drop = RUN_UID_BASE if os.geteuid() == 0 else None
         bwrap = shutil.which("bwrap") if self._settings.isolate_network else None
         # Prefer full isolation, then degrade one protection at a time, loudly.
@@ -193,10 +200,13 @@ class LocalSandbox:
             options += [(level, use) for level in [*levels, None]]
         for level, use_drop in options:
             for interpreter in candidates:
+                python = interpreter if language == "python" else pythons[0]
                 prefix = None
                 if level is not None and bwrap is not None:
-                    prefix = _bwrap_prefix(bwrap, interpreter, strict=level)
+                    prefix = _bwrap_prefix(bwrap, [interpreter, python], strict=level)
                 if not _probe(interpreter, use_drop, prefix):
+                    continue
+                if python != interpreter and not _probe(python, use_drop, prefix):
                     continue
                 if use_drop != drop:
                     log.warning(
@@ -211,7 +221,12 @@ class LocalSandbox:
                         "has no size limit and nested namespaces are allowed"
                     )
                 return _LaunchPlan(
-                    interpreter, use_drop, prefix, _compiled_harness(language, interpreter)
+                    interpreter,
+                    use_drop,
+                    prefix,
+                    _compiled_harness(harness_path(language), interpreter),
+                    python,
+                    _compiled_harness(SUPERVISOR, python),
                 )
         raise SandboxError(f"no usable interpreter among {', '.join(candidates)}")
 
@@ -236,16 +251,18 @@ class LocalSandbox:
     ) -> tuple[list[str], Path]:
         harness_dir = root / "harness"
         harness_dir.mkdir()
-        source = plan.harness
-        shutil.copyfile(source, harness_dir / source.name)
+        source, supervisor = plan.harness, plan.supervisor
+        for program in (source, supervisor):
+            shutil.copyfile(program, harness_dir / program.name)
+            os.chmod(harness_dir / program.name, 0o444)
         os.chmod(harness_dir, 0o755)
-        os.chmod(harness_dir / source.name, 0o444)
         os.chmod(root, 0o755)
         interpreter_args = _interpreter_args(request.language, request.limits)
         if plan.bwrap:
             # The scratch directory lives in the sandbox's own size-limited /tmp: nothing the
             # learner writes reaches the host's disk.
             inside = f"{_INSIDE_HARNESS_DIR}/{source.name}"
+            inside_supervisor = f"{_INSIDE_HARNESS_DIR}/{supervisor.name}"
             command = [
                 *plan.bwrap,
                 *_tmp_size(plan.bwrap, request.limits),
@@ -258,6 +275,7 @@ class LocalSandbox:
                 "--remount-ro", "/dev",
                 "--remount-ro", "/",
                 "--",
+                os.path.realpath(plan.python), "-I", "-S", inside_supervisor, "--",
                 os.path.realpath(plan.interpreter), *interpreter_args, inside,
             ]  # fmt: skip
             return command, root
@@ -266,7 +284,10 @@ class LocalSandbox:
         if uid is not None:
             os.chown(work, uid, uid)
         os.chmod(work, 0o700)
-        command = [plan.interpreter, *interpreter_args, str(harness_dir / source.name)]
+        command = [
+            plan.python, "-I", "-S", str(harness_dir / supervisor.name), "--",
+            plan.interpreter, *interpreter_args, str(harness_dir / source.name),
+        ]  # fmt: skip
         return command, work
 
     def _execute(
@@ -300,7 +321,7 @@ class LocalSandbox:
         stream = EventStream(request)
         stderr = bytearray()
         stopped: StopReason | None = None
-        deadline = started + limits.wall_s
+        deadline = started + limits.run_backstop_s
         assert process.stdout is not None and process.stderr is not None
         with selectors.DefaultSelector() as selector:
             selector.register(process.stdout, selectors.EVENT_READ)
@@ -357,7 +378,7 @@ def _interpreter_args(language: Language, limits: SandboxLimits) -> list[str]:
     return [f"--max-old-space-size={limits.memory_mb}", "--stack-size=984"]
 
 
-def _bwrap_prefix(bwrap: str, interpreter: str, strict: bool) -> tuple[str, ...]:
+def _bwrap_prefix(bwrap: str, interpreters: list[str], strict: bool) -> tuple[str, ...]:
     """bwrap and its isolation flags, up to the per-run arguments (/tmp and the harness).
 
     The sandbox sees the system directories and the interpreter's own files, read-only, never
@@ -376,16 +397,20 @@ def _bwrap_prefix(bwrap: str, interpreter: str, strict: bool) -> tuple[str, ...]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
             bound.append(path)
-    real = os.path.realpath(interpreter)
-    if not _under(real, bound):
+    for interpreter in dict.fromkeys(interpreters):
+        real = os.path.realpath(interpreter)
+        if _under(real, bound):
+            continue
         # The interpreter's prefix (`<prefix>/bin/python3`): its binary and its lib directories,
         # never the directory above (which may be a home).
         prefix = os.path.dirname(os.path.dirname(real))
         args += ["--ro-bind", real, real]
+        bound.append(real)
         for lib in ("lib", "lib64"):
-            if os.path.isdir(os.path.join(prefix, lib)):
-                args += ["--ro-bind", os.path.join(prefix, lib), os.path.join(prefix, lib)]
-                bound.append(os.path.join(prefix, lib))
+            path = os.path.join(prefix, lib)
+            if os.path.isdir(path) and not _under(path, bound):
+                args += ["--ro-bind", path, path]
+                bound.append(path)
     if _under(str(_PACKAGE_DIR), bound):
         args += ["--tmpfs", str(_PACKAGE_DIR), "--remount-ro", str(_PACKAGE_DIR)]
     args += [
@@ -547,16 +572,15 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _compiled_harness(language: Language, interpreter: str) -> Path:
-    """The Python harness compiled once per interpreter and harness version (Python does not
-    cache bytecode for a script it runs, and compiling it costs ~15 ms a run); the source when
-    compiling fails or for Node."""
-    source = harness_path(language)
-    if language != "python":
+def _compiled_harness(source: Path, interpreter: str) -> Path:
+    """A Python program of the sandbox compiled once per interpreter and version (Python does
+    not cache bytecode for a script it runs, and compiling the harness costs ~15 ms a run); the
+    source when compiling fails or for Node."""
+    if source.suffix != ".py":
         return source
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codegym"
     key = hashlib.sha256(source.read_bytes() + os.path.realpath(interpreter).encode())
-    target = cache / f"harness-{key.hexdigest()[:16]}.pyc"
+    target = cache / f"{source.stem}-{key.hexdigest()[:16]}.pyc"
     if target.is_file():
         return target
     try:

@@ -52,7 +52,7 @@ class RunRequest:
             "entry_point": self.entry_point,
             "cases": list(self.cases),
             "limits": {
-                "case_timeout_s": min(limits.test_wall_s, limits.wall_s),
+                "case_cpu_s": limits.test_cpu_s,
                 "output_bytes": limits.output_kb * 1024,
                 "memory_bytes": limits.memory_mb * 1024 * 1024,
                 "cpu_s": limits.cpu_s,
@@ -99,6 +99,10 @@ class CaseOutcome:
     stderr: str = ""
     truncated: bool = False
     duration_ms: float | None = None
+    """Wall time of the test, as the supervisor saw it (for information: load inflates it)."""
+    cpu_ms: float | None = None
+    """CPU time of the test (every process of it), measured by the supervisor from the kernel:
+    what limits and efficiency budgets judge."""
     error: ErrorInfo | None = None
     exit_code: int | None = None
 

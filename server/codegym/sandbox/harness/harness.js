@@ -2,10 +2,13 @@
 /*
  * Code Gym's test harness for JavaScript: the only program of ours that runs inside the sandbox.
  *
- * Started as `node harness.js` with one job (a JSON document, see docs/harness-protocol.md) on
- * standard input and a writable scratch directory as the working directory. It reports what the
- * learner's code did (values, output, exceptions, timings) as framed events on its standard
- * output and never judges anything: expected values never enter the sandbox.
+ * Started by the supervisor (`supervisor.py`, the trusted half) as `node harness.js` with a
+ * writable scratch directory as the working directory. Its standard input carries one line of
+ * set-up (the job without its tests, see docs/harness-protocol.md), then one test per line, each
+ * sent only when the previous one has reported. It reports what the learner's code did (values,
+ * output, exceptions) as framed events on its standard output and never judges anything:
+ * expected values never enter the sandbox. Its timings count for nothing: the supervisor
+ * measures each test's CPU time from the kernel and stops a test that runs over its limit.
  *
  * Node 18+, built-in modules only, one CommonJS file.
  *
@@ -19,8 +22,8 @@
  *   capture buffers with the output cap; events are written with fs.writeSync on fd 1.
  * - Values are serialised with exact checks (internal slots via util.types, exact prototypes)
  *   and without running learner code: no getters, toString, valueOf, toJSON or Proxy traps.
- * - Synchronous learner code runs through vm with `timeout`, which V8 enforces by terminating
- *   execution (uncatchable), so a synchronous infinite loop ends as `timeout`.
+ * - Synchronous learner code runs through vm with `timeout` (the wall-clock backstop for code
+ *   that waits), which V8 enforces by terminating execution (uncatchable).
  * - A learner can still, deliberately, write to fd 1 itself; without the nonce such lines are
  *   ignored, and a forged event can only report a value, which the host judges.
  */
@@ -96,7 +99,10 @@ const TextDecoderPrototypeDecode = uncurry(TextDecoder.prototype.decode);
 const AtomicsWait = Atomics.wait;
 const { isProxy, isMap, isSet, isPromise, isUint8Array } = util.types;
 const fsWriteSync = fs.writeSync;
-const fsReadFileSync = fs.readFileSync;
+const fsReadSync = fs.readSync;
+const BufferConcat = Buffer.concat;
+const BufferPrototypeIndexOf = uncurry(Buffer.prototype.indexOf);
+const BufferPrototypeSubarray = uncurry(Buffer.prototype.subarray);
 const VMScript = vm.Script;
 const ScriptRunInThisContext = uncurry(vm.Script.prototype.runInThisContext);
 const vmCompileFunction = vm.compileFunction;
@@ -653,9 +659,13 @@ class Harness {
     this.filename = typeof job.filename === 'string' && job.filename ? job.filename : 'exercise.js';
     this.source = typeof job.source === 'string' ? job.source : '';
     this.entryPoint = job.entry_point;
-    this.cases = ArrayIsArray(job.cases) ? job.cases : [];
+    this.caseKinds = ArrayIsArray(job.case_kinds) ? job.case_kinds : [];
+    this.tests = null; // the supervisor's stream of tests (a LineReader)
     const limits = job.limits || {};
-    this.timeoutMs = MathMax(1, MathRound(SafeNumber(limits.case_timeout_s || 10) * 1000));
+    // The CPU limit is the supervisor's to enforce; here only the wall-clock backstop.
+    this.limitS = SafeNumber(limits.case_cpu_s || 10);
+    const wallS = SafeNumber(limits.case_wall_s || this.limitS * 3 + 1);
+    this.timeoutMs = MathMax(1, MathRound(wallS * 1000));
     this.outputCap = MathMax(1, MathFloor(SafeNumber(limits.output_bytes || 65536)));
     this.memoryBytes = SafeNumber(limits.memory_bytes || 0);
     this.sinks = { out: new Sink(this.outputCap), err: new Sink(this.outputCap) };
@@ -851,11 +861,11 @@ class Harness {
 
   // ---------------------------------------------------------------- function mode
 
-  /** Compile every `code` case before learner code runs, as the body of a function. */
-  compileSnippets() {
-    for (let i = 0; i < this.cases.length; i++) {
-      const testCase = this.cases[i];
-      if (!testCase || testCase.kind !== 'code') continue;
+  /** Compile a `code` test (the test's code, with the harness's saved vm functions) as the body
+   * of a function. */
+  compileSnippet(testCase, i) {
+    {
+      if (!testCase || testCase.kind !== 'code') return;
       const code = typeof testCase.code === 'string' ? testCase.code : '';
       const options = { filename: TEST_FILENAME, lineOffset: -1 };
       let compiled = null;
@@ -938,14 +948,6 @@ class Harness {
 
   async runFunctionMode() {
     this.invokeScript = new VMScript(INVOKE_KEY + '()', { filename: 'codegym-harness' });
-    const argumentTexts = [];
-    for (let i = 0; i < this.cases.length; i++) {
-      const testCase = this.cases[i] || {};
-      argumentTexts[i] = testCase.kind === 'call'
-        ? JSONStringify([testCase.args || [], testCase.kwargs || {}])
-        : null;
-    }
-    this.compileSnippets();
     this.installModuleGlobals();
 
     this.beginCapture();
@@ -957,15 +959,15 @@ class Harness {
     } catch (thrown) {
       if (this.isTimeout(thrown, started)) {
         error = this.failure('TimeoutError',
-          'loading ' + this.filename + ' took longer than ' + this.timeoutMs / 1000 + 's');
+          'loading ' + this.filename + ' took longer than ' + this.limitS + 's');
       } else {
         error = this.describe(thrown);
       }
     }
     let entry = null;
     let anyCall = false;
-    for (let i = 0; i < this.cases.length; i++) {
-      if (this.cases[i] && this.cases[i].kind === 'call') anyCall = true;
+    for (let i = 0; i < this.caseKinds.length; i++) {
+      if (this.caseKinds[i] === 'call') anyCall = true;
     }
     if (error === null && anyCall) {
       const resolved = this.resolveEntry();
@@ -985,12 +987,17 @@ class Harness {
     this.emit(event);
     if (error !== null) return;
 
-    for (let i = 0; i < this.cases.length; i++) {
-      const testCase = this.cases[i] || {};
+    for (let i = 0; ; i++) {
+      const testCase = this.tests.next();
+      if (testCase === null) break;
       const id = SafeString(testCase.id);
       let result;
       try {
-        result = await this.runFunctionCase(testCase, i, entry, argumentTexts[i]);
+        const argumentText = testCase.kind === 'call'
+          ? JSONStringify([testCase.args || [], testCase.kwargs || {}])
+          : null;
+        this.compileSnippet(testCase, i);
+        result = await this.runFunctionCase(testCase, i, entry, argumentText);
       } catch (failure) {
         this.diagnose('case ' + id + ' failed in the harness: ' +
           SafeString(failure && failure.stack));
@@ -1061,8 +1068,9 @@ class Harness {
     }
     this.emit({ event: 'load', status: 'ok' });
     const file = pathModule.join(process.cwd(), basename(this.filename));
-    for (let i = 0; i < this.cases.length; i++) {
-      const testCase = this.cases[i] || {};
+    for (;;) {
+      const testCase = this.tests.next();
+      if (testCase === null) break;
       const id = SafeString(testCase.id);
       let event;
       if (testCase.kind !== 'stdio') {
@@ -1298,8 +1306,44 @@ class Harness {
 
 // --------------------------------------------------------------------------- start-up
 
-function readJob() {
-  const job = JSONParse(TextDecoderPrototypeDecode(utf8, fsReadFileSync(0)));
+/** JSON documents, one per line, read synchronously from the supervisor's control pipe: the
+ * next test arrives only after the previous one reported. */
+class LineReader {
+  constructor(fd) {
+    this.fd = fd;
+    this.pending = BufferAlloc(0);
+  }
+
+  next() {
+    for (;;) {
+      const at = BufferPrototypeIndexOf(this.pending, 10);
+      if (at >= 0) {
+        const line = BufferPrototypeSubarray(this.pending, 0, at);
+        this.pending = BufferPrototypeSubarray(this.pending, at + 1);
+        const item = JSONParse(TextDecoderPrototypeDecode(utf8, line));
+        if (item === null || typeof item !== 'object') throw new SafeError('a test must be an object');
+        return item;
+      }
+      const chunk = BufferAlloc(1 << 16);
+      let read;
+      try {
+        read = fsReadSync(this.fd, chunk, 0, chunk.length, null);
+      } catch (error) {
+        if (error && error.code === 'EAGAIN') {
+          sleepMs(1);
+          continue;
+        }
+        if (error && error.code === 'EOF') return null;
+        throw error;
+      }
+      if (read === 0) return null;
+      this.pending = BufferConcat([this.pending, BufferPrototypeSubarray(chunk, 0, read)]);
+    }
+  }
+}
+
+function readJob(lines) {
+  const job = lines.next();
   if (job === null || typeof job !== 'object' || typeof job.nonce !== 'string' || !job.nonce) {
     throw new SafeError('the job must be an object with a nonce');
   }
@@ -1310,9 +1354,10 @@ function readJob() {
 }
 
 async function main() {
+  const lines = new LineReader(0);
   let job;
   try {
-    job = readJob();
+    job = readJob(lines);
   } catch (error) {
     fsWriteSync(2, 'codegym harness: bad job: ' + SafeString(error && error.message) + '\n');
     hardExit(2);
@@ -1320,6 +1365,7 @@ async function main() {
   }
   installWrites(); // from here on nothing printed reaches fd 1 except our events
   const harness = new Harness(job);
+  harness.tests = lines;
   // Errors thrown by learner callbacks outside any case must not crash the harness; during an
   // awaited (async) case they fail it.
   processOn('uncaughtException', (error) => {

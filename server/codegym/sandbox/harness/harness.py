@@ -1,9 +1,12 @@
 """Code Gym's test harness for Python: the only program of ours that runs inside the sandbox.
 
-Started as ``python3 -I -S harness.py`` with one job (a JSON document, see
-docs/harness-protocol.md) on standard input and a writable scratch directory as the working
-directory. It reports what the learner's code did (values, output, exceptions, timings) as framed
-events on its standard output and never judges anything: expected values never enter the sandbox.
+Started by the supervisor (``supervisor.py``, the trusted half) as ``python3 -I -S harness.py``
+with a writable scratch directory as the working directory. Its standard input carries one line
+of set-up (the job without its tests, see docs/harness-protocol.md), then one test per line, each
+sent only when the previous one has reported. It reports what the learner's code did (values,
+output, exceptions) as framed events on its standard output and never judges anything: expected
+values never enter the sandbox. Its timings count for nothing: the supervisor measures each
+test's CPU time from the kernel.
 
 Standard library only, one file, Python 3.8+ syntax.
 
@@ -20,7 +23,8 @@ Learner code runs in this process (function mode), so it is treated as hostile:
 * Values are serialised with exact type checks and without calling any learner method
   (``__eq__``, ``__hash__``, ``__repr__``, ``__iter__`` ...), so no object can pass for another.
 * A learner can still, deliberately, find the channel and the nonce in memory and forge an
-  event; that can only report a value, and the host judges values. See the protocol document.
+  event to the supervisor; that can only report a value for the test being run, and the host
+  judges values. See the protocol document.
 """
 
 import _ast
@@ -59,8 +63,8 @@ _perf = time.perf_counter
 _setitimer = _signal.setitimer
 _set_handler = _signal.signal
 _sigmask = getattr(_signal, "pthread_sigmask", None)
-_SIGALRM = _signal.SIGALRM
-_ITIMER_REAL = _signal.ITIMER_REAL
+_SIGPROF = _signal.SIGPROF
+_ITIMER_PROF = _signal.ITIMER_PROF
 _setrecursionlimit = sys.setrecursionlimit
 _getrecursionlimit = sys.getrecursionlimit
 _set_int_digits = getattr(sys, "set_int_max_str_digits", None)
@@ -108,7 +112,7 @@ _MESSAGE_CAP = 1024
 _REPR_CAP = 1024
 _TRACEBACK_CAP = 4096
 _TRUNCATED = "…[output truncated]"
-_TIMER_REPEAT_S = 0.05  # after the deadline the timer keeps firing, so swallowing one is useless
+_TIMER_REPEAT_S = 0.05  # after the limit the timer keeps firing, so swallowing one is useless
 _CASE_FUNCTION = "__codegym_case__"
 _MODULE_NAME = "__codegym_exercise__"
 
@@ -467,9 +471,12 @@ class _Harness:
         self.filename = job.get("filename") or "exercise.py"
         self.source = job.get("source") or ""
         self.entry_point = job.get("entry_point")
-        self.cases = list(job.get("cases") or [])
+        self.case_kinds = list(job.get("case_kinds") or [])
         limits = job.get("limits") or {}
-        self.case_timeout = float(limits.get("case_timeout_s") or 10)
+        # The CPU time a test may use (the CPU timer), and the wall time after which a test that
+        # waits instead is reported as timed out (the supervisor's backstop is the same).
+        self.case_timeout = float(limits.get("case_cpu_s") or 10)
+        self.case_wall = float(limits.get("case_wall_s") or 3 * self.case_timeout + 1)
         self.output_cap = max(int(limits.get("output_bytes") or 65536), 1)
         self.limits = limits
         self.channel = channel
@@ -478,6 +485,7 @@ class _Harness:
         self.pid = _getpid()
         self.lines = self.source.split("\n")
         self.snippets = {}
+        self.tests = ()
         self.armed = False
         self.timed_out = False
         self.hard_deadline = 0.0
@@ -518,14 +526,16 @@ class _Harness:
     def on_alarm(self, signum, frame):
         if not self.armed:
             return
-        if self.timed_out and _perf() > self.hard_deadline:
+        if not self.timed_out:
+            self.timed_out = True
+            self.hard_deadline = _perf() + 1.0
+        elif _perf() > self.hard_deadline:
             self.abandon()
-        self.timed_out = True
         raise _Timeout()
 
     def abandon(self):
         """Learner code has kept swallowing the timeout for a second: report the running case
-        as timed out and end the run (later cases get no report)."""
+        as timed out and exit (the supervisor starts a fresh worker for the next test)."""
         self.disarm()
         stdout, stderr, over = self.end_capture()
         kind, case_id, started = self.running
@@ -544,17 +554,17 @@ class _Harness:
 
     def arm(self):
         self.timed_out = False
-        self.hard_deadline = _perf() + self.case_timeout + 1.0
-        _set_handler(_SIGALRM, self.on_alarm)
+        self.hard_deadline = 0.0
+        _set_handler(_SIGPROF, self.on_alarm)
         if _sigmask is not None:
-            _sigmask(_signal.SIG_UNBLOCK, [_SIGALRM])
+            _sigmask(_signal.SIG_UNBLOCK, [_SIGPROF])
         _setrecursionlimit(self.recursion_limit)
         self.armed = True
-        _setitimer(_ITIMER_REAL, self.case_timeout, _TIMER_REPEAT_S)
+        _setitimer(_ITIMER_PROF, self.case_timeout, _TIMER_REPEAT_S)
 
     def disarm(self):
         self.armed = False
-        _setitimer(_ITIMER_REAL, 0, 0)
+        _setitimer(_ITIMER_PROF, 0, 0)
         _settrace(None)  # a trace or profile function of the learner's must not see our frames
         _setprofile(None)
 
@@ -799,12 +809,12 @@ class _Harness:
 
     # -------------------------------------------------------------- function mode
 
-    def compile_snippets(self):
-        """Compile every `code` case before any learner code runs: the snippet becomes the body
-        of `def __codegym_case__():` (by AST, so its lines keep their numbers under <test>)."""
-        for case in self.cases:
-            if case.get("kind") != "code":
-                continue
+    def compile_snippet(self, case):
+        """Compile a `code` test (the test's code, not learner code, so compiling it after the
+        learner's file loaded is safe: `compile` is the harness's own snapshot): the snippet
+        becomes the body of `def __codegym_case__():` (by AST, so its lines keep their numbers
+        under <test>)."""
+        if case.get("kind") == "code":
             text = case.get("code") or ""
             try:
                 tree = compile(text, "<test>", "exec", _PyCF_ONLY_AST, True)
@@ -829,7 +839,6 @@ class _Harness:
 
     def run_function_mode(self):
         self.open_captures()
-        self.compile_snippets()
         module = _ModuleType(_MODULE_NAME)
         namespace = module.__dict__
         namespace["__file__"] = self.filename
@@ -875,7 +884,7 @@ class _Harness:
             error = outcome[1]
         outcome = None
         entry = None
-        if error is None and any(case.get("kind") == "call" for case in self.cases):
+        if error is None and "call" in self.case_kinds:
             entry, error = self._entry_point(namespace)
         event = {"event": "load", "status": "ok" if error is None else "error"}
         if error is not None:
@@ -884,8 +893,9 @@ class _Harness:
         self.emit(event)
         if error is not None:
             return
-        for case in self.cases:
+        for case in self.tests:
             try:
+                self.compile_snippet(case)
                 self.emit(self.run_function_case(case, entry, namespace))
             except BaseException as exc:  # a harness failure: report it, keep going
                 self.diagnose("case %r failed in the harness: %r" % (case.get("id"), exc))
@@ -997,7 +1007,7 @@ class _Harness:
         import subprocess
 
         path = os.path.join(os.getcwd(), os.path.basename(self.filename))
-        for case in self.cases:
+        for case in self.tests:
             case_id = str(case.get("id"))
             if case.get("kind") != "stdio":
                 error = self.failure("HarnessError", "only stdio tests run in script mode")
@@ -1049,7 +1059,7 @@ class _Harness:
         timed_out = False
         exited_at = None
         pending = memoryview(stdin_data)
-        deadline = started + self.case_timeout
+        deadline = started + self.case_wall  # the supervisor judges its CPU time
         with selectors.DefaultSelector() as selector:
             selector.register(process.stdout, selectors.EVENT_READ, "out")
             selector.register(process.stderr, selectors.EVENT_READ, "err")
@@ -1249,27 +1259,47 @@ def _apply_limits(limits, output_cap):
             pass
 
 
-def _read_job():
-    chunks = []
-    while True:
-        chunk = _read(0, 1 << 20)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    job = _json_loads(b"".join(chunks).decode("utf-8"))
+class _Lines:
+    """JSON documents, one per line, from a descriptor (the supervisor's control pipe)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buffer = b""
+
+    def next(self):
+        """The next document, or None at the end of the stream."""
+        while b"\n" not in self.buffer:
+            chunk = _read(self.fd, 1 << 20)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return _json_loads(line.decode("utf-8"))
+
+    def __iter__(self):
+        while True:
+            item = self.next()
+            if item is None:
+                return
+            if type(item) is not dict:
+                raise ValueError("a test must be an object")
+            yield item
+
+
+def _read_job(lines):
+    job = lines.next()
     if type(job) is not dict or type(job.get("nonce")) is not str or not job["nonce"]:
         raise ValueError("the job must be an object with a nonce")
     if job.get("mode", "function") not in ("function", "script"):
         raise ValueError("unknown mode %r" % job.get("mode"))
-    if type(job.get("cases", [])) is not list:
-        raise ValueError("cases must be a list")
     return job
 
 
 def main():
+    lines = _Lines(_dup(0))  # private: fd 0 is /dev/null while learner code runs
     try:
-        job = _read_job()
-    except Exception as exc:  # a host bug: no nonce, so no events
+        job = _read_job(lines)
+    except Exception as exc:  # a supervisor bug: no nonce, so no events
         _write(2, _str_encode("codegym harness: bad job: %r\n" % (exc,), "utf-8", "replace"))
         _hard_exit(2)
     # The channel: a private duplicate of fd 1 (not inherited by child processes). From now on
@@ -1283,6 +1313,7 @@ def main():
     _dup2(devnull, 1)
     _dup2(devnull, 2)
     harness = _Harness(job, channel, diagnostics, devnull)
+    harness.tests = lines
     try:
         if harness.mode == "script":
             import selectors  # noqa: F401 - imported before the limits apply

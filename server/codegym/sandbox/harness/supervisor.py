@@ -1,0 +1,612 @@
+"""Code Gym's sandbox supervisor: the trusted half of the harness (docs/harness-protocol.md).
+
+    python3 -I -S supervisor.py [--cgroup] -- WORKER COMMAND...
+
+It reads one job on standard input and writes the run's events on standard output, the same
+contract the host has always spoken. It never runs learner code. It starts the *worker* (the
+harness of the exercise's language, `harness.py` or `harness.js`, which loads and calls learner
+code and is therefore hostile), hands it the tests **one at a time**, and measures each test
+itself, from the kernel:
+
+* CPU time, which waiting for a busy machine's CPUs does not inflate: with `--cgroup` (a Docker
+  container: every process of the run is in it) the cgroup's CPU counter; otherwise the worker's
+  own counters plus those of every descendant alive in /proc, plus those of orphans this process
+  reaps (it is their subreaper, or PID 1).
+* Wall time, only as a backstop (`WALL_BACKSTOP` times the CPU limit, plus a second), for code
+  that waits instead of computing.
+
+Limits and efficiency budgets are judged on the CPU time; a test over its CPU limit is a
+timeout whatever the worker reports. Learner code cannot shrink these figures: they are not
+measured in its process, it never sees the host's channel (its descriptors are not inherited)
+or the nonce, and this process is not dumpable, so a process of the same uid can open neither its
+memory nor its descriptors through /proc. A test's input reaches the worker only when the test
+starts, so nothing can be computed ahead during an earlier, untimed step.
+
+Standard library only, one file, Python 3.8+ syntax.
+"""
+
+import errno
+import json
+import os
+import secrets
+import select
+import signal
+import sys
+import time
+
+WALL_BACKSTOP = 3.0
+"""A test (or the load) that has used less than its CPU limit is still stopped after this many
+times that limit (plus a second) of wall time: it is waiting, not computing."""
+_POLL_S = 0.01
+_KILL_GRACE_S = 0.2
+"""CPU beyond the limit before the worker is killed: the worker's own CPU timer reports a
+timeout (with the test's output) first when it can."""
+_FRAME = b"@@codegym "
+_DIAGNOSTICS_CAP = 64 * 1024
+_EVENT_SLACK = 1 << 20
+"""Bytes a worker may write per test beyond twice the output cap before it counts as a flood."""
+_PR_SET_DUMPABLE = 4
+_PR_SET_CHILD_SUBREAPER = 36
+_MEMORY_WORDS = (b"heap out of memory", b"Allocation failed", b"MemoryError")
+
+
+class _Setup(Exception):
+    """The job is unusable (a host bug): no events can be written."""
+
+
+# ------------------------------------------------------------------------ privacy
+
+
+def _make_private():
+    """Not dumpable (no /proc/<pid>/mem or /proc/<pid>/fd for processes of our uid) and the
+    subreaper of everything the worker starts. Returns what could not be done, for the log."""
+    missing = []
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+            missing.append("PR_SET_DUMPABLE")
+        if os.getpid() != 1 and libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+            missing.append("PR_SET_CHILD_SUBREAPER")
+    except (ImportError, OSError, AttributeError):
+        missing.append("prctl (no ctypes)")
+    return missing
+
+
+# ------------------------------------------------------------------------ CPU time
+
+
+def _cgroup_counter():
+    """A function returning the run's cgroup CPU time in seconds, or None without one."""
+    v2 = "/sys/fs/cgroup/cpu.stat"
+    v1 = ("/sys/fs/cgroup/cpuacct/cpuacct.usage", "/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage")
+
+    def read(path):
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    for path in v1:
+        try:
+            int(read(path))
+        except (OSError, ValueError):
+            continue
+        return lambda: int(read(path)) / 1e9
+    try:
+        for line in read(v2).split(b"\n"):
+            if line.startswith(b"usage_usec "):
+
+                def usage():
+                    for row in read(v2).split(b"\n"):
+                        if row.startswith(b"usage_usec "):
+                            return int(row.split()[1]) / 1e6
+                    raise ValueError("no usage_usec")
+
+                return usage
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+_TICK = 1.0 / (os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100)
+
+
+def _process_times(pid):
+    """utime + stime + cutime + cstime of one process, in seconds (None when it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    fields = data[data.rfind(b")") + 2 :].split()
+    try:
+        return sum(int(value) for value in fields[11:15]) * _TICK
+    except (ValueError, IndexError):
+        return None
+
+
+def _children(pid):
+    """The live children of `pid` (of every thread of it)."""
+    found = []
+    try:
+        tasks = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open("/proc/%d/task/%s/children" % (pid, task), "rb") as handle:
+                found.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def _tree(pid):
+    """`pid` and every live descendant of it (bounded: a fork bomb is bounded by its limits)."""
+    seen = [pid]
+    index = 0
+    while index < len(seen) and len(seen) < 10000:
+        for child in _children(seen[index]):
+            if child not in seen:
+                seen.append(child)
+        index += 1
+    return seen
+
+
+class _CpuMeter:
+    """CPU seconds used by everything the run started: monotone, sampled per test."""
+
+    def __init__(self, use_cgroup):
+        self.cgroup = _cgroup_counter() if use_cgroup else None
+        self.reaped = 0.0  # orphans this process reaped: gone from /proc, counted here
+        self.finished = 0.0  # workers that ended: their whole tree, as last seen
+
+    def sample(self, worker):
+        if self.cgroup is not None:
+            try:
+                return self.cgroup()
+            except (OSError, ValueError):
+                self.cgroup = None
+        live = 0.0
+        if worker is not None and worker.alive:
+            for pid in _tree(worker.pid):
+                times = _process_times(pid)
+                if times is not None:
+                    live += times
+            worker.last_tree_cpu = max(worker.last_tree_cpu, live)
+        return self.finished + self.reaped + live
+
+    def retire(self, worker):
+        """A worker ended: keep what its tree used (the kernel's rusage when we reaped it)."""
+        if self.cgroup is None:
+            self.finished += max(worker.last_tree_cpu, worker.rusage_cpu)
+
+
+# ------------------------------------------------------------------------ the worker
+
+
+class _Worker:
+    """One worker process: a fresh interpreter that loads the learner's file once and then runs
+    the tests it is given, one at a time."""
+
+    def __init__(self, command, setup, limits):
+        control_read, control_write = os.pipe()
+        events_read, events_write = os.pipe()
+        errors_read, errors_write = os.pipe()
+        cpu_s = limits.get("cpu_s")
+        pid = os.fork()
+        if pid == 0:  # the child: only system calls until exec
+            try:
+                os.dup2(control_read, 0)
+                os.dup2(events_write, 1)
+                os.dup2(errors_write, 2)
+                os.setpgid(0, 0)
+                try:
+                    with open("/proc/self/oom_score_adj", "w") as handle:
+                        handle.write("1000")  # under memory pressure the worker dies, not we
+                except OSError:
+                    pass
+                try:
+                    import resource
+
+                    if type(cpu_s) in (int, float) and cpu_s > 0:
+                        hard = int(cpu_s) + 2
+                        resource.setrlimit(resource.RLIMIT_CPU, (hard - 1, hard))
+                except (ImportError, ValueError, OSError):
+                    pass
+                os.execvp(command[0], command)
+            finally:
+                os._exit(127)
+        for fd in (control_read, events_write, errors_write):
+            os.close(fd)
+        self.pid = pid
+        self.control = control_write
+        self.events = events_read
+        self.errors = errors_read
+        self.alive = True
+        self.status = None
+        self.rusage_cpu = 0.0
+        self.last_tree_cpu = 0.0
+        self.killed = False
+        self.buffer = b""
+        self.stderr = bytearray()
+        self.received = 0
+        self.events_open = True
+        self.errors_open = True
+        self.send(setup)
+
+    def send(self, message):
+        data = (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+        view = memoryview(data)
+        try:
+            while len(view):
+                view = view[os.write(self.control, view) :]
+        except OSError:  # it died: its events (or their absence) say what happened
+            pass
+
+    def read(self, timeout, nonce):
+        """Wait up to `timeout` for output; returns the worker's events decoded so far."""
+        fds = [self.events] if self.events_open else []
+        if self.errors_open:
+            fds.append(self.errors)
+        if not fds:
+            time.sleep(timeout)
+            return []
+        try:
+            readable, _, _ = select.select(fds, [], [], timeout)
+        except InterruptedError:
+            return []
+        events = []
+        for fd in readable:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            if fd == self.errors:
+                if not chunk:
+                    self.errors_open = False
+                elif len(self.stderr) < _DIAGNOSTICS_CAP:
+                    self.stderr += chunk[: _DIAGNOSTICS_CAP - len(self.stderr)]
+                continue
+            if not chunk:
+                self.events_open = False
+                continue
+            self.received += len(chunk)
+            self.buffer += chunk
+            *lines, self.buffer = self.buffer.split(b"\n")
+            prefix = _FRAME + nonce + b" "
+            for line in lines:
+                if line.startswith(prefix):
+                    events.append(_decode(line[len(prefix) :]))
+        return events
+
+    def kill(self):
+        """SIGKILL the worker and every process it started, until none is left."""
+        self.killed = True
+        for _ in range(50):
+            tree = _tree(self.pid) if self.alive else []
+            for pid in tree:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            if not tree or not self.alive:
+                break
+            _reap(self)
+            time.sleep(0.001)
+
+    def close(self):
+        for fd in (self.control, self.events, self.errors):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+_WORKERS = {}
+_METER = None
+
+
+def _reap(current=None):
+    """Reap every child that has ended (the worker, and orphans we inherited as subreaper)."""
+    while True:
+        try:
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        except InterruptedError:
+            continue
+        if pid == 0:
+            return
+        cpu = usage.ru_utime + usage.ru_stime
+        worker = _WORKERS.pop(pid, None)
+        if worker is not None:
+            worker.alive = False
+            worker.status = status
+            worker.rusage_cpu = cpu
+        elif _METER is not None:
+            _METER.reaped += cpu
+
+
+def _decode(raw):
+    try:
+        event = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return event if isinstance(event, dict) else None
+
+
+# ------------------------------------------------------------------------ the run
+
+
+class _Supervisor:
+    def __init__(self, job, command, channel, use_cgroup):
+        global _METER
+        self.host_nonce = job["nonce"]
+        self.channel = channel
+        self.command = command
+        self.cases = list(job.get("cases") or [])
+        limits = job.get("limits") or {}
+        self.limits = limits
+        self.case_cpu = _positive(limits.get("case_cpu_s"), 3.0)
+        self.run_cpu = _positive(limits.get("cpu_s"), 5.0)
+        self.backstop = self.case_cpu * WALL_BACKSTOP + 1.0
+        output = _positive(limits.get("output_bytes"), 65536)
+        self.flood = int(output) * 2 + _EVENT_SLACK
+        self.worker_nonce = secrets.token_hex(16)
+        setup = dict(job)
+        setup["nonce"] = self.worker_nonce
+        setup["cases"] = []
+        setup["case_kinds"] = sorted({str(case.get("kind")) for case in self.cases})
+        setup["limits"] = dict(limits, case_wall_s=self.backstop)
+        self.setup = setup
+        self.meter = _METER = _CpuMeter(use_cgroup)
+        self.used = 0.0
+        self.loaded = False
+        self.worker = None
+        self.stopped = None
+        self.exit_code = None
+        self.tampered = False
+
+    # -------------------------------------------------------------- host channel
+
+    def emit(self, event):
+        text = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        data = ("\n@@codegym " + self.host_nonce + " " + text + "\n").encode("utf-8", "replace")
+        view = memoryview(data)
+        try:
+            while len(view):
+                view = view[os.write(self.channel, view) :]
+        except OSError:  # the host is gone
+            os._exit(3)
+
+    # -------------------------------------------------------------- workers
+
+    def start_worker(self):
+        worker = _Worker(self.command, self.setup, self.limits)
+        _WORKERS[worker.pid] = worker
+        self.worker = worker
+        return worker
+
+    def retire(self, worker):
+        if worker.alive:
+            worker.kill()
+        deadline = time.monotonic() + 5
+        while worker.alive and time.monotonic() < deadline:
+            _reap(worker)
+            if worker.alive:
+                time.sleep(0.001)
+        self.meter.retire(worker)
+        self.exit_code = _exit_code(worker.status)
+        diagnostics = bytes(worker.stderr)
+        if diagnostics:
+            try:
+                os.write(2, diagnostics[-8192:])
+            except OSError:
+                pass
+        worker.close()
+        if self.worker is worker:
+            self.worker = None
+
+    def await_event(self, worker, want, started_cpu):
+        """The worker's next `want` event ("load" or "case"), or why there is none:
+        ("event", event) | ("cpu", None) | ("wall", None) | ("flood", None) | ("died", None)."""
+        nonce = self.worker_nonce.encode()
+        began = time.monotonic()
+        budget_received = worker.received + self.flood
+        while True:
+            for event in worker.read(_POLL_S, nonce):
+                if event is not None and event.get("event") == want:
+                    return "event", event
+                self.tampered = True  # a frame we did not ask for: forged or garbled
+            _reap(worker)
+            if worker.received > budget_received:
+                return "flood", None
+            if not worker.events_open:
+                return "died", None
+            cpu = self.meter.sample(worker) - started_cpu
+            if cpu > self.case_cpu + _KILL_GRACE_S:
+                return "cpu", None
+            if time.monotonic() - began > self.backstop:
+                return "wall", None
+
+    def load(self):
+        """Start a worker; returns its load event (the first worker's is forwarded)."""
+        worker = self.start_worker()
+        before = self.meter.sample(worker)
+        outcome, event = self.await_event(worker, "load", before)
+        self.used += self.meter.sample(worker) - before
+        if outcome == "event":
+            return event
+        if outcome in ("cpu", "wall"):
+            message = "loading the file took longer than %gs" % self.case_cpu
+            error = {"type": "TimeoutError", "message": message, "line": None, "traceback": ""}
+            self.retire(worker)
+            return {"event": "load", "status": "error", "error": error}
+        self.retire(worker)
+        self.stopped = self.stopped or self.death_reason(worker, outcome)
+        return None
+
+    def death_reason(self, worker, outcome):
+        if outcome == "flood":
+            return "output_flood"
+        status = worker.status
+        if any(word in worker.stderr for word in _MEMORY_WORDS):
+            return "memory"
+        if status is not None and os.WIFSIGNALED(status):
+            signalled = os.WTERMSIG(status)
+            if signalled == signal.SIGXCPU or worker.rusage_cpu >= self.run_cpu - 0.05:
+                return "wall_timeout"  # the run's CPU seconds (RLIMIT_CPU) are used up
+            if signalled == signal.SIGKILL and not worker.killed:
+                return "memory"  # the kernel's OOM killer (nothing else here sends SIGKILL)
+        return None
+
+    def run(self):
+        first = self.load()
+        if first is None:
+            return
+        self.loaded = True
+        self.emit(first)
+        if first.get("status") != "ok":
+            return
+        for case in self.cases:
+            if self.used >= self.run_cpu:
+                self.stopped = "wall_timeout"
+                return
+            if not self.run_case(case):
+                return
+
+    def run_case(self, case):
+        """Run one test; False when the run must stop."""
+        case_id = str(case.get("id"))
+        worker = self.worker
+        if worker is None or not worker.alive:
+            if worker is not None:
+                self.retire(worker)
+            loaded = self.load()
+            if loaded is None or loaded.get("status") != "ok":
+                return False
+            worker = self.worker
+        began = time.monotonic()
+        before = self.meter.sample(worker)
+        worker.send(case)
+        outcome, event = self.await_event(worker, "case", before)
+        wall = time.monotonic() - began
+        if outcome == "event" and event.get("id") != case_id:
+            self.tampered = True
+            outcome, event = "died", None
+        cpu = max(0.0, self.meter.sample(worker) - before)
+        if outcome != "event":
+            self.retire(worker)
+            cpu = max(cpu, self.meter.sample(None) - before)
+        self.used += cpu
+        if outcome == "event":
+            event = dict(event)
+            if event.get("status") == "ok" and cpu > self.case_cpu:
+                event = {
+                    "event": "case",
+                    "id": case_id,
+                    "status": "timeout",
+                    "stdout": event.get("stdout", ""),
+                    "stderr": event.get("stderr", ""),
+                    "truncated": event.get("truncated", False),
+                }
+        elif outcome in ("cpu", "wall"):
+            event = {"event": "case", "id": case_id, "status": "timeout"}
+        elif outcome == "flood":
+            event = {"event": "case", "id": case_id, "status": "output_limit"}
+        else:
+            self.stopped = self.stopped or self.death_reason(worker, outcome)
+            if self.stopped == "wall_timeout":  # the run's CPU seconds ran out in this test
+                event = {"event": "case", "id": case_id, "status": "timeout"}
+                event["duration_ms"] = round(wall * 1000, 3)
+                event["cpu_ms"] = round(cpu * 1000, 3)
+                self.emit(event)
+            return False
+        if event.get("status") == "timeout" and self.worker is not None:
+            self.retire(self.worker)  # it may still be stuck in learner code: a fresh one next
+        event["duration_ms"] = round(wall * 1000, 3)
+        event["cpu_ms"] = round(cpu * 1000, 3)
+        self.emit(event)
+        return True
+
+    def finish(self):
+        if self.worker is not None:
+            self.retire(self.worker)
+        _reap()
+        done = {"event": "done"}
+        if self.stopped:
+            done["stopped"] = self.stopped
+        if self.exit_code is not None and self.stopped:
+            done["exit_code"] = self.exit_code
+        if self.tampered:
+            done["tampered"] = True
+        self.emit(done)
+
+
+def _positive(value, default):
+    return float(value) if type(value) in (int, float) and value > 0 else default
+
+
+def _exit_code(status):
+    if status is None:
+        return None
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+
+
+# ------------------------------------------------------------------------ start-up
+
+
+def _read_job():
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(0, 1 << 20)
+        except InterruptedError:
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+    job = json.loads(b"".join(chunks).decode("utf-8"))
+    if type(job) is not dict or type(job.get("nonce")) is not str or not job["nonce"]:
+        raise _Setup("the job must be an object with a nonce")
+    if type(job.get("cases", [])) is not list:
+        raise _Setup("cases must be a list")
+    return job
+
+
+def main(argv):
+    if "--" not in argv or argv.index("--") == len(argv) - 1:
+        os.write(2, b"usage: supervisor.py [--cgroup] -- WORKER COMMAND...\n")
+        return 2
+    split = argv.index("--")
+    options, command = argv[:split], argv[split + 1 :]
+    try:
+        job = _read_job()
+    except (ValueError, UnicodeDecodeError, _Setup, RecursionError) as exc:
+        os.write(2, ("codegym supervisor: bad job: %r\n" % (exc,)).encode("utf-8", "replace"))
+        return 2
+    channel = os.dup(1)  # not inheritable: no worker ever holds the host's channel
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    missing = _make_private()
+    if missing:
+        os.write(2, ("codegym supervisor: without %s\n" % ", ".join(missing)).encode())
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    supervisor = _Supervisor(job, command, channel, "--cgroup" in options)
+    try:
+        supervisor.run()
+    except OSError as exc:
+        if exc.errno not in (errno.EPIPE,):
+            os.write(2, ("codegym supervisor: %r\n" % (exc,)).encode("utf-8", "replace"))
+        supervisor.stopped = supervisor.stopped or "crashed"
+    supervisor.finish()
+    return 0
+
+
+if __name__ == "__main__":
+    os._exit(main(sys.argv[1:]))
