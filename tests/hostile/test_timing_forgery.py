@@ -32,7 +32,9 @@ def forged(problem: Problem) -> str:
 
 
 @pytest.mark.parametrize("problem", HARD_WITH_BUDGET, ids=lambda p: p.id)
-def test_forged_clocks_do_not_make_a_naive_solution_fast(problem: Problem, backend: Sandbox) -> None:
+def test_forged_clocks_do_not_make_a_naive_solution_fast(
+    problem: Problem, backend: Sandbox
+) -> None:
     verdict = check_source(problem, forged(problem), backend, LIMITS, reveal_hidden=True)
     assert verdict.status == "fail"
     over_budget = [

@@ -34,10 +34,9 @@ for _object in _gc.get_objects():  # and every private copy of them
         _object["_perf"] = _frozen
         _object["_setitimer"] = _no_timer
 FORGERY_REACHED_SUPERVISOR = []
-for _path in ("/proc/%d/mem" % _os.getppid(), "/proc/%d/fd/1" % _os.getppid()):
+for _path in (f"/proc/{_os.getppid()}/mem", f"/proc/{_os.getppid()}/fd/1"):
     try:
         _os.close(_os.open(_path, _os.O_RDWR))
         FORGERY_REACHED_SUPERVISOR.append(_path)
     except OSError:
         pass
-

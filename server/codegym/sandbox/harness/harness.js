@@ -569,6 +569,11 @@ function displayThrown(value) {
 const utf8 = new SafeTextDecoder('utf-8');
 
 /** What one stream received during a case, never more than `cap` bytes. */
+/** Called once per case when the output first passes the cap (set by the harness): learner code
+ * that keeps printing in a loop (console.* swallows errors) is then stopped by the supervisor at
+ * once, instead of running to its time limit. */
+let onOverflow = null;
+
 class Sink {
   constructor(cap) {
     this.cap = cap;
@@ -587,19 +592,25 @@ class Sink {
       const name = typeof encoding === 'string' && BufferIsEncoding(encoding) ? encoding : 'utf8';
       const size = BufferByteLength(chunk, name);
       const room = this.cap - this.length;
-      if (size > room) this.over = true;
+      if (size > room) this.overflow();
       if (room > 0) {
         this.length += BufferPrototypeWrite(this.buffer, chunk, this.length, room, name);
       }
     } else if (isUint8Array(chunk)) {
       const room = this.cap - this.length;
-      if (chunk.length > room) this.over = true;
+      if (chunk.length > room) this.overflow();
       const take = MathMin(room, chunk.length);
       if (take > 0) this.length += BufferPrototypeCopy(chunk, this.buffer, this.length, 0, take);
     } else {
       throw new SafeTypeError('The "chunk" argument must be of type string or an instance of ' +
         'Buffer or Uint8Array. Received ' + typeName(chunk));
     }
+  }
+
+  overflow() {
+    const first = !this.over;
+    this.over = true;
+    if (first && onOverflow !== null) onOverflow();
   }
 
   text() {
@@ -993,11 +1004,8 @@ class Harness {
       const id = SafeString(testCase.id);
       let result;
       try {
-        const argumentText = testCase.kind === 'call'
-          ? JSONStringify([testCase.args || [], testCase.kwargs || {}])
-          : null;
         this.compileSnippet(testCase, i);
-        result = await this.runFunctionCase(testCase, i, entry, argumentText);
+        result = await this.runFunctionCase(testCase, i, entry);
       } catch (failure) {
         this.diagnose('case ' + id + ' failed in the harness: ' +
           SafeString(failure && failure.stack));
@@ -1010,13 +1018,14 @@ class Harness {
     }
   }
 
-  async runFunctionCase(testCase, index, entry, argumentText) {
+  async runFunctionCase(testCase, index, entry) {
     const id = SafeString(testCase.id);
     let thunk;
     if (testCase.kind === 'call') {
-      const decoded = JSONParse(argumentText); // fresh values for every case
-      const args = ArrayIsArray(decoded[0]) ? decoded[0] : [];
-      const kwargs = decoded[1];
+      // Fresh values: each test is decoded from its own line (with the saved JSON.parse, which
+      // no learner toJSON or prototype setter can touch).
+      const args = ArrayIsArray(testCase.args) ? testCase.args : [];
+      const kwargs = testCase.kwargs;
       if (kwargs && typeof kwargs === 'object' && ObjectKeys(kwargs).length) {
         ArrayPrototypePush(args, kwargs); // JavaScript has no keywords: an options object
       }
@@ -1366,6 +1375,15 @@ async function main() {
   installWrites(); // from here on nothing printed reaches fd 1 except our events
   const harness = new Harness(job);
   harness.tests = lines;
+  onOverflow = () => {
+    // Tell the supervisor now, with what was captured: it stops this case as output_limit.
+    harness.emit({
+      event: 'output_limit',
+      stdout: harness.sinks.out.text(),
+      stderr: harness.sinks.err.text(),
+      truncated: true,
+    });
+  };
   // Errors thrown by learner callbacks outside any case must not crash the harness; during an
   // awaited (async) case they fail it.
   processOn('uncaughtException', (error) => {

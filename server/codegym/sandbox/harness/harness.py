@@ -69,6 +69,10 @@ _setrecursionlimit = sys.setrecursionlimit
 _getrecursionlimit = sys.getrecursionlimit
 _set_int_digits = getattr(sys, "set_int_max_str_digits", None)
 _json_loads = json.loads
+# The C scanner, bound now: tests are decoded after learner code has run, and json.loads is
+# Python code that looks up builtins (isinstance ...) the learner may have deleted.
+_c_scanner = getattr(json.scanner, "c_make_scanner", None)
+_scan_json = _c_scanner(json.decoder.JSONDecoder()) if _c_scanner is not None else None
 # The C string escapers of the json module (pure-Python fallbacks if _json is missing).
 _escape_ascii = json.encoder.encode_basestring_ascii
 _escape_utf8 = json.encoder.encode_basestring
@@ -1274,7 +1278,10 @@ class _Lines:
                 return None
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
-        return _json_loads(line.decode("utf-8"))
+        text = line.decode("utf-8")
+        if _scan_json is not None:
+            return _scan_json(text, 0)[0]
+        return _json_loads(text)
 
     def __iter__(self):
         while True:

@@ -57,6 +57,11 @@ class _Setup(Exception):
 # ------------------------------------------------------------------------ privacy
 
 
+_REAPS_ORPHANS = [os.getpid() == 1]
+"""Whether every orphan of the run comes back to us (PID 1, or a subreaper) to be reaped, with
+the kernel's rusage of it."""
+
+
 def _make_private():
     """Not dumpable (no /proc/<pid>/mem or /proc/<pid>/fd for processes of our uid) and the
     subreaper of everything the worker starts. Returns what could not be done, for the log."""
@@ -67,8 +72,11 @@ def _make_private():
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
             missing.append("PR_SET_DUMPABLE")
-        if os.getpid() != 1 and libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-            missing.append("PR_SET_CHILD_SUBREAPER")
+        if os.getpid() != 1:
+            if libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0:
+                _REAPS_ORPHANS[0] = True
+            else:
+                missing.append("PR_SET_CHILD_SUBREAPER")
     except (ImportError, OSError, AttributeError):
         missing.append("prctl (no ctypes)")
     return missing
@@ -153,13 +161,31 @@ def _tree(pid):
     return seen
 
 
+def _oom_kills():
+    """How many processes the kernel's OOM killer has killed in this cgroup (a Docker
+    container), or None where no counter can be read."""
+    for path, key in (
+        ("/sys/fs/cgroup/memory/memory.oom_control", b"oom_kill "),
+        ("/sys/fs/cgroup/memory.events", b"oom_kill "),
+    ):
+        try:
+            with open(path, "rb") as handle:
+                for line in handle.read().split(b"\n"):
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
 class _CpuMeter:
     """CPU seconds used by everything the run started: monotone, sampled per test."""
 
     def __init__(self, use_cgroup):
         self.cgroup = _cgroup_counter() if use_cgroup else None
-        self.reaped = 0.0  # orphans this process reaped: gone from /proc, counted here
-        self.finished = 0.0  # workers that ended: their whole tree, as last seen
+        self.use_cgroup = use_cgroup
+        self.reaped = 0.0  # processes this one reaped (orphans, and ended workers): rusage
+        self.finished = 0.0  # without a subreaper: ended workers' trees, as last seen
 
     def sample(self, worker):
         if self.cgroup is not None:
@@ -167,19 +193,23 @@ class _CpuMeter:
                 return self.cgroup()
             except (OSError, ValueError):
                 self.cgroup = None
+        # Every live descendant of ours: the worker's tree and orphans that came back to us. A
+        # process that ends moves into its parent's cutime/cstime, or, reaped by us, into
+        # `reaped`: counted once either way.
         live = 0.0
-        if worker is not None and worker.alive:
-            for pid in _tree(worker.pid):
-                times = _process_times(pid)
-                if times is not None:
-                    live += times
+        for pid in _tree(os.getpid())[1:]:
+            times = _process_times(pid)
+            if times is not None:
+                live += times
+        if worker is not None:
             worker.last_tree_cpu = max(worker.last_tree_cpu, live)
         return self.finished + self.reaped + live
 
     def retire(self, worker):
-        """A worker ended: keep what its tree used (the kernel's rusage when we reaped it)."""
-        if self.cgroup is None:
-            self.finished += max(worker.last_tree_cpu, worker.rusage_cpu)
+        """A worker and all of its tree ended. With a subreaper, all of it was reaped here and
+        is in `reaped` (exact); without one, orphans went to init: keep the tree as last seen."""
+        if self.cgroup is None and not _REAPS_ORPHANS[0]:
+            self.finished += max(0.0, worker.last_tree_cpu - worker.rusage_cpu)
 
 
 # ------------------------------------------------------------------------ the worker
@@ -324,8 +354,30 @@ def _reap(current=None):
             worker.alive = False
             worker.status = status
             worker.rusage_cpu = cpu
-        elif _METER is not None:
+        if _METER is not None:
             _METER.reaped += cpu
+
+
+def _end_orphans(deadline):
+    """Kill and reap every remaining child of ours (orphans of the run), until none is left."""
+    while time.monotonic() < deadline:
+        _reap()
+        children = _tree(os.getpid())[1:]
+        if not children:
+            try:
+                pid, _status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return  # no child at all, not even a zombie
+            if pid and _METER is not None:
+                _METER.reaped += usage.ru_utime + usage.ru_stime
+            time.sleep(0.001)
+            continue
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.001)
 
 
 def _decode(raw):
@@ -362,6 +414,7 @@ class _Supervisor:
         self.setup = setup
         self.meter = _METER = _CpuMeter(use_cgroup)
         self.used = 0.0
+        self.oom_kills = _oom_kills() if use_cgroup else None
         self.loaded = False
         self.worker = None
         self.stopped = None
@@ -396,6 +449,7 @@ class _Supervisor:
             _reap(worker)
             if worker.alive:
                 time.sleep(0.001)
+        _end_orphans(deadline)  # what the worker left came back to us: kill and reap it
         self.meter.retire(worker)
         self.exit_code = _exit_code(worker.status)
         diagnostics = bytes(worker.stderr)
@@ -416,8 +470,16 @@ class _Supervisor:
         budget_received = worker.received + self.flood
         while True:
             for event in worker.read(_POLL_S, nonce):
-                if event is not None and event.get("event") == want:
+                kind = event.get("event") if event is not None else None
+                if kind == want:
                     return "event", event
+                if kind == "output_limit":
+                    # The worker's sink passed the cap while learner code keeps printing: stop
+                    # the case now, with the output captured so far (while loading, the load
+                    # reports it itself).
+                    if want == "case":
+                        return "flood", event
+                    continue
                 self.tampered = True  # a frame we did not ask for: forged or garbled
             _reap(worker)
             if worker.received > budget_received:
@@ -457,8 +519,10 @@ class _Supervisor:
             signalled = os.WTERMSIG(status)
             if signalled == signal.SIGXCPU or worker.rusage_cpu >= self.run_cpu - 0.05:
                 return "wall_timeout"  # the run's CPU seconds (RLIMIT_CPU) are used up
-            if signalled == signal.SIGKILL and not worker.killed:
-                return "memory"  # the kernel's OOM killer (nothing else here sends SIGKILL)
+            if signalled == signal.SIGKILL and not worker.killed and self.oom_kills is not None:
+                now = _oom_kills()
+                if now is not None and now > self.oom_kills:
+                    return "memory"  # the kernel's OOM killer, by the cgroup's own count
         return None
 
     def run(self):
@@ -514,7 +578,12 @@ class _Supervisor:
         elif outcome in ("cpu", "wall"):
             event = {"event": "case", "id": case_id, "status": "timeout"}
         elif outcome == "flood":
+            captured = event or {}
             event = {"event": "case", "id": case_id, "status": "output_limit"}
+            for key in ("stdout", "stderr"):
+                if isinstance(captured.get(key), str):
+                    event[key] = captured[key]
+            event["truncated"] = True
         else:
             self.stopped = self.stopped or self.death_reason(worker, outcome)
             if self.stopped == "wall_timeout":  # the run's CPU seconds ran out in this test
