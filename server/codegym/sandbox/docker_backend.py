@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import select
+import signal
 import socket
 import struct
 import threading
@@ -344,7 +345,7 @@ class DockerSandbox:
             exit_code, oom_killed = self._exit_state(warm.container_id)
             if oom_killed or b"heap out of memory" in stderr:
                 stopped = "memory"
-            elif exit_code in (137, 128 + 24):  # SIGKILL or SIGXCPU: the CPU limit
+            elif exit_code == 128 + signal.SIGXCPU:  # the supervisor's own CPU limit
                 stopped = "wall_timeout"
         return stream.finish(
             backend=self.name,

@@ -600,10 +600,12 @@ def _compiled_harness(source: Path, interpreter: str) -> Path:
 
 
 def _stop_reason(exit_code: int, stderr: str) -> StopReason | None:
-    """Why a harness that did not finish died: V8's heap limit, or the CPU limit's signals."""
+    """Why a supervisor that did not finish died. It reports its worker's CPU and memory
+    deaths itself, so a supervisor that died without a word was killed by the run (a SIGKILL
+    from learner code is no report, not a timeout), or hit its own CPU limit (SIGXCPU)."""
     if "heap out of memory" in stderr or "Allocation failed" in stderr:
         return "memory"
-    if exit_code in (-signal.SIGXCPU, -signal.SIGKILL):
+    if exit_code == -signal.SIGXCPU:
         return "wall_timeout"  # CPU seconds exhausted: to a learner, the code took too long
     return None
 
