@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
-"""Sandbox-run latency of one Python exercise: warm pool vs `docker run` per request vs local.
+"""Sandbox-run latency of one Python exercise: warm containers vs `docker run` per request vs local.
 
     .venv/bin/python bench/sandbox_latency.py [--runs 40] [--write docs/performance.md]
 
 All three use the same image, harness, limits, job and judging. The baseline does what the
 original system did for every request: create and start a container with the harness as its
-command, attach, send the job, wait, remove (`docker run -i --rm`). The pool backend takes a
-container whose harness is already started and attached, sends the job, and removes the container
-in the background. Runs alternate between backends so that
-machine noise falls on all of them alike.
+command, attach, send the job, wait, remove (`docker run -i --rm`). The pooled backends take a
+container whose supervisor is already started and attached and send the job; with
+`runs_per_container: 1` the container is removed in the background after the run, with the
+default it serves the next runs too (each as a uid of its own). Runs alternate between backends
+so that machine noise falls on all of them alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import socket
 import statistics
@@ -31,7 +33,7 @@ from codegym.content import load_content  # noqa: E402
 from codegym.grading import grade  # noqa: E402
 from codegym.logging_setup import configure_logging  # noqa: E402
 from codegym.sandbox import LocalSandbox, RunReport, RunRequest  # noqa: E402
-from codegym.sandbox.docker_backend import DockerSandbox, harness_command  # noqa: E402
+from codegym.sandbox.docker_backend import DockerSandbox, _Warm, harness_command  # noqa: E402
 from codegym.sandbox.events import EventStream  # noqa: E402
 from report import machine, percentile, write_block  # noqa: E402
 
@@ -49,7 +51,9 @@ class DockerRunPerRequest:
 
     def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport:
         started = time.perf_counter()
-        spec = self._pooled._container_spec(request.language, request.limits)
+        spec = dataclasses.replace(
+            self._pooled._container_spec(request.language, request.limits), runs=1
+        )
         config = self._pooled._run_options(spec)
         container = self._api.create_container(
             spec.image,
@@ -70,7 +74,8 @@ class DockerRunPerRequest:
             raw.shutdown(socket.SHUT_WR)
             stream = EventStream(request)
             stderr = bytearray()
-            DockerSandbox._pump(raw, stream, stderr, started + request.limits.wall_s, cancel)
+            warm = _Warm(container, raw, attached)
+            DockerSandbox._pump(warm, stream, stderr, started + request.limits.wall_s, cancel)
             raw.close()
             exit_code = self._api.wait(container)["StatusCode"]
         finally:
@@ -92,9 +97,12 @@ def main() -> int:
     problem = load_content(ROOT / "content").get(EXERCISE)
     limits = SandboxLimits()
     pooled = DockerSandbox(DockerSettings(pool_size=2))
+    fresh = DockerSandbox(DockerSettings(pool_size=2, runs_per_container=1))
     pooled.warm("python", limits)
+    fresh.warm("python", limits)
     backends = {
-        "Docker, warm pool": pooled,
+        "Docker, warm container serving many runs": pooled,
+        "Docker, warm pool of fresh containers (`runs_per_container: 1`)": fresh,
         "docker run per request": DockerRunPerRequest(pooled),
         "local": LocalSandbox(),
     }
@@ -115,6 +123,7 @@ def main() -> int:
             time.sleep(args.pause)  # a learner does not save continuously; the pool refills
     finally:
         pooled.close()
+        fresh.close()
 
     baseline = statistics.median(samples["docker run per request"])
     rows = []

@@ -37,18 +37,25 @@ def local_sandbox() -> Iterator[LocalSandbox]:
 def docker_sandbox() -> Iterator[Sandbox]:
     """The Docker backend with a small warm pool. Skips where no engine or images are
     available, unless CODEGYM_REQUIRE_DOCKER=1 (CI), where that is a failure."""
+    sandbox = open_docker_sandbox(DockerSettings(pool_size=2))
+    yield sandbox
+    sandbox.close()
+
+
+def open_docker_sandbox(settings: DockerSettings) -> Sandbox:
+    """A Docker sandbox with both images built, or a skip with the reason (a failure under
+    CODEGYM_REQUIRE_DOCKER=1)."""
     try:
         from codegym.sandbox.docker_backend import DockerSandbox
 
-        sandbox = DockerSandbox(DockerSettings(pool_size=2))
+        sandbox = DockerSandbox(settings)
         for language in ("python", "javascript"):
             sandbox.image(language)
     except SandboxError as exc:
         if REQUIRE_DOCKER:
             pytest.fail(f"CODEGYM_REQUIRE_DOCKER=1 but Docker is unusable: {exc}")
         pytest.skip(f"Docker sandbox unavailable: {exc}")
-    yield sandbox
-    sandbox.close()
+    return sandbox
 
 
 @pytest.fixture(params=["local", "docker"])

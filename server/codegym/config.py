@@ -87,9 +87,18 @@ class DockerSettings(BaseModel):
     node_image: str = Field("codegym-node", description="Image repository (tag = harness hash).")
     user: str = Field(
         "10001:10001",
-        description="Non-root uid:gid of the first sandbox; each container gets the next uid.",
+        description="Non-root uid:gid of the first sandbox; each run gets a uid from here up.",
     )
     cpus: float = Field(1.0, gt=0, le=16, description="CPU quota per container.")
+    runs_per_container: int = Field(
+        32,
+        ge=1,
+        le=1000,
+        description=(
+            "Runs one warm container serves, each as a uid of its own, before it is replaced "
+            "(sooner after any anomaly). 1: a fresh container for every run."
+        ),
+    )
     host: str | None = Field(None, description="Docker engine URL; default: DOCKER_HOST or local.")
 
 

@@ -1,10 +1,18 @@
-"""The Docker backend: one fresh, locked-down container per run, from a warm pool.
+"""The Docker backend: locked-down containers from a warm pool, each serving many runs.
 
-Each pooled container runs the harness as its main process, already started and blocked on its
-standard input, with the host attached to it. A run writes the job (learner source and test inputs)
-to that stdin and reads events from its stdout: no `docker exec` (~50 ms each), no interpreter
-start-up on the hot path, no bind mounts, no `put_archive`. A remote `DOCKER_HOST` works the same
-as a local engine, and the host never reads a path inside the container.
+Each pooled container runs the supervisor as its main process, already started and blocked on
+its standard input, with the host attached to it. A run writes the job (learner source and test
+inputs) to that stdin and reads events from its stdout: no `docker exec` (~50 ms each), no
+container start on the hot path, no bind mounts, no `put_archive`. A remote `DOCKER_HOST` works
+the same as a local engine, and the host never reads a path inside the container.
+
+A container serves up to `runs_per_container` runs (docs/sandbox.md: reuse), one job per line,
+each run as a uid of its own from the container's block, in a fresh worker process and an empty
+scratch directory; between runs the supervisor kills every process of the run's uid, removes its
+files and checks that nothing is left. The host puts a container back in the pool only when the
+run ended normally and the supervisor said `clean`; after any anomaly (a timeout, an output
+flood, a memory kill, tampering, a leftover, a cancel) or its last run, it is removed. With
+`runs_per_container: 1` every run gets a fresh container started as a non-root uid, as before.
 """
 
 from __future__ import annotations
@@ -43,7 +51,13 @@ LABEL_INSTANCE = "org.codegym.instance"
 LABEL_UID = "org.codegym.uid"
 _ENVIRONMENT = {"HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 _STDERR_CAP = 64 * 1024
-RUN_UIDS = 1000
+RUN_UIDS = 32000
+"""Size of the uid range sandbox containers use, from `DockerSettings.user`'s uid on: a
+container gets one uid (one run each) or a block of `runs_per_container` (serving)."""
+LABEL_UIDS = "org.codegym.uids"
+SERVING_CAPABILITIES = ["SETUID", "SETGID", "KILL"]
+"""All a serving supervisor keeps (it starts as root): to drop each worker to its run's uid,
+and to kill what the run started. Learner code runs with none."""
 _LIVE_INSTANCES: set[str] = set()  # sandboxes open in this process: their containers are no orphans
 
 
@@ -61,6 +75,12 @@ class ContainerSpec:
     tmp_mb: int
     cpus: float
     user: str
+    runs: int
+    """Runs one container serves (1: a fresh container per run, started as `user`)."""
+
+    @property
+    def serving(self) -> bool:
+        return self.runs > 1
 
 
 SUPERVISOR_COMMAND = ["python3", "-I", "-S", "/opt/codegym/supervisor.pyc", "--cgroup", "--"]
@@ -68,13 +88,17 @@ SUPERVISOR_COMMAND = ["python3", "-I", "-S", "/opt/codegym/supervisor.pyc", "--c
 time from the container's cgroup (every process of the run is in it)."""
 
 
-def harness_command(spec: ContainerSpec) -> list[str]:
-    """The main process of a sandbox container: the supervisor, then its worker's command."""
+def harness_command(spec: ContainerSpec, first_uid: int | None = None) -> list[str]:
+    """The main process of a sandbox container: the supervisor (serving the uid block from
+    `first_uid` when the spec serves many runs), then its worker's command."""
     if spec.language == "python":
         worker = ["python3", "-I", "-S", "/opt/codegym/harness.pyc"]
     else:
         worker = ["node", f"--max-old-space-size={spec.memory_mb}", "/opt/codegym/harness.js"]
-    return [*SUPERVISOR_COMMAND, *worker]
+    supervisor = SUPERVISOR_COMMAND
+    if first_uid is not None:
+        supervisor = [*SUPERVISOR_COMMAND[:-1], "--uids", f"{first_uid}:{spec.runs}", "--"]
+    return [*supervisor, *worker]
 
 
 @dataclass
@@ -84,6 +108,11 @@ class _Warm:
     container_id: str
     socket: socket.socket
     attachment: Any  # docker-py's wrapper; kept so the socket is not closed under us
+    serving: bool = False
+    """Its supervisor reads one job per line and serves `runs_left` more runs."""
+    runs_left: int = 1
+    pending: bytes = b""
+    """Bytes of Docker's stream framing read past the end of the last run's events."""
 
 
 class DockerSandbox:
@@ -107,7 +136,7 @@ class DockerSandbox:
         self.instance = uuid.uuid4().hex[:12]
         # Each sandbox starts at a random place in the uid range, so that servers sharing an
         # engine rarely even try the same uids (and `_run_user` skips the ones in use).
-        self._run_uids = itertools.count(secrets.randbelow(RUN_UIDS))
+        self._uid_blocks = itertools.count(secrets.randbelow(RUN_UIDS))
         _LIVE_INSTANCES.add(self.instance)
         self.reclaim_orphans()
 
@@ -152,6 +181,7 @@ class DockerSandbox:
             tmp_mb=limits.tmp_mb,
             cpus=self._settings.cpus,
             user=self._settings.user,
+            runs=self._settings.runs_per_container,
         )
 
     def _pool(self, spec: ContainerSpec) -> WarmPool[_Warm]:
@@ -176,6 +206,14 @@ class DockerSandbox:
         """The locked-down host configuration of every sandbox container."""
         memory = f"{spec.memory_mb}m"
         file_bytes = spec.file_mb * 1024 * 1024
+        ulimits = [
+            Ulimit(name="nofile", soft=spec.open_files, hard=spec.open_files),
+            Ulimit(name="nproc", soft=spec.processes, hard=spec.processes),
+            Ulimit(name="fsize", soft=file_bytes, hard=file_bytes),
+            Ulimit(name="core", soft=0, hard=0),
+        ]
+        if not spec.serving:  # serving, each worker sets its run's CPU limit itself
+            ulimits.append(Ulimit(name="cpu", soft=spec.cpu_s, hard=spec.cpu_s + 1))
         return {
             "network_mode": "none",
             "mem_limit": memory,
@@ -185,51 +223,58 @@ class DockerSandbox:
             "read_only": True,
             "tmpfs": {"/tmp": f"rw,nosuid,nodev,noexec,size={spec.tmp_mb}m,mode=1777"},
             "cap_drop": ["ALL"],
+            "cap_add": SERVING_CAPABILITIES if spec.serving else [],
             "security_opt": ["no-new-privileges"],
-            "ulimits": [
-                Ulimit(name="nofile", soft=spec.open_files, hard=spec.open_files),
-                Ulimit(name="nproc", soft=spec.processes, hard=spec.processes),
-                Ulimit(name="fsize", soft=file_bytes, hard=file_bytes),
-                Ulimit(name="cpu", soft=spec.cpu_s, hard=spec.cpu_s + 1),
-                Ulimit(name="core", soft=0, hard=0),
-            ],
+            "ulimits": ulimits,
             "ipc_mode": "none",
             # Output reaches us over the attach socket only; an engine-side log of a
             # 100 MB flood would be disk written for nobody.
             "log_config": LogConfig(type=LogConfig.types.NONE),
         }
 
-    def _run_user(self, spec: ContainerSpec) -> tuple[str, int]:
-        """A uid of its own for each container (`RUN_UIDS` of them, rotating), and not one a
-        sandbox container of any server on this engine has now: RLIMIT_NPROC counts all
-        processes and threads of a uid on the host, across containers, so a shared uid would
-        let one run's processes starve another's (another learner's, on a shared engine)."""
-        base, _, group = spec.user.partition(":")
+    def _run_uids(self, spec: ContainerSpec) -> tuple[int, int]:
+        """The uids of a new container, (first, count): one uid (a fresh container per run)
+        or a block of `spec.runs` (serving), rotating through `RUN_UIDS` from the configured
+        uid, and none that a sandbox container of any server on this engine has now:
+        RLIMIT_NPROC counts all processes and threads of a uid on the host, across
+        containers, so a shared uid would let one run's processes starve another's."""
+        base = int(spec.user.partition(":")[0])
+        count = spec.runs
+        blocks = max(1, RUN_UIDS // count)
         busy = self._uids_in_use()
-        uid = int(base)
-        for _ in range(RUN_UIDS):
-            uid = int(base) + next(self._run_uids) % RUN_UIDS
-            if uid not in busy:
+        first = base
+        for _ in range(blocks):
+            first = base + (next(self._uid_blocks) % blocks) * count
+            if not any(start < first + count and first < end for start, end in busy):
                 break
-        return f"{uid}:{group or base}", uid
+        return first, count
 
-    def _uids_in_use(self) -> set[int]:
+    def _uids_in_use(self) -> list[tuple[int, int]]:
+        """The uid ranges [start, end) of every sandbox container on the engine."""
         try:
             found = self._client.api.containers(filters={"label": LABEL_UID})
         except docker.errors.APIError as exc:
             log.warning("could not list the uids in use", error=_short(exc))
-            return set()
-        uids = (c.get("Labels", {}).get(LABEL_UID, "") for c in found)
-        return {int(uid) for uid in uids if uid.isdigit()}
+            return []
+        ranges = []
+        for container in found:
+            labels = container.get("Labels") or {}
+            first, count = labels.get(LABEL_UID, ""), labels.get(LABEL_UIDS, "1")
+            if first.isdigit() and count.isdigit():
+                ranges.append((int(first), int(first) + int(count)))
+        return ranges
 
     def _start(self, spec: ContainerSpec) -> _Warm:
         """Create a container running the harness, attach to its stdio, start it."""
         api = self._client.api
-        user, uid = self._run_user(spec)
+        first, count = self._run_uids(spec)
+        # Serving, the supervisor starts as root (with SERVING_CAPABILITIES only) and drops
+        # each worker to its run's uid; otherwise the whole container runs as the one uid.
+        user = "0:0" if spec.serving else f"{first}:{spec.user.partition(':')[2] or first}"
         try:
             container_id = api.create_container(
                 spec.image,
-                harness_command(spec),
+                harness_command(spec, first if spec.serving else None),
                 stdin_open=True,  # with stdin_once: closing our end is the harness's EOF
                 user=user,
                 working_dir="/tmp",
@@ -240,7 +285,8 @@ class DockerSandbox:
                     LABEL_HOST: socket.gethostname(),
                     LABEL_PID: str(os.getpid()),
                     LABEL_INSTANCE: self.instance,
-                    LABEL_UID: str(uid),
+                    LABEL_UID: str(first),
+                    LABEL_UIDS: str(count),
                 },
                 stop_signal="SIGKILL",
                 host_config=api.create_host_config(**self._run_options(spec)),
@@ -255,7 +301,13 @@ class DockerSandbox:
         except docker.errors.APIError as exc:
             self._remove(container_id)
             raise SandboxError(f"cannot start a sandbox container: {_short(exc)}") from exc
-        return _Warm(container_id, getattr(attachment, "_sock", attachment), attachment)
+        return _Warm(
+            container_id,
+            getattr(attachment, "_sock", attachment),
+            attachment,
+            serving=spec.serving,
+            runs_left=count,
+        )
 
     def _dispose(self, warm: _Warm) -> None:
         try:
@@ -297,19 +349,27 @@ class DockerSandbox:
     # ------------------------------------------------------------------ running
 
     def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport:
-        pool = self._pool(self._container_spec(request.language, request.limits))
+        spec = self._container_spec(request.language, request.limits)
+        pool = self._pool(spec)
         for attempt in (1, 2):
             warm = pool.acquire()
+            reuse = False
             try:
                 # The run starts when its container is ready: a cold start is latency, and
                 # never counts against the run's time.
-                return self._run_in(warm, request, cancel, time.perf_counter())
+                report = self._run_in(warm, request, cancel, time.perf_counter())
+                warm.runs_left -= 1
+                reuse = spec.serving and warm.runs_left > 0 and may_serve_again(report)
+                return report
             except _ContainerGone as exc:
                 if attempt == 2:
                     raise SandboxError(f"sandbox container failed: {exc}") from exc
                 log.warning("pooled container unusable, retrying", error=str(exc))
             finally:
-                pool.discard(warm)
+                if reuse:
+                    pool.release(warm)
+                else:
+                    pool.discard(warm)
         raise AssertionError("unreachable")
 
     def _run_in(
@@ -320,16 +380,21 @@ class DockerSandbox:
         started: float,
     ) -> RunReport:
         raw = warm.socket
+        serving = warm.serving
         try:
-            raw.sendall(json.dumps(request.job()).encode())
-            raw.shutdown(socket.SHUT_WR)
+            job = json.dumps(request.job()).encode()
+            if serving:
+                raw.sendall(job + b"\n")  # one job per line; the supervisor stays for the next
+            else:
+                raw.sendall(job)
+                raw.shutdown(socket.SHUT_WR)
         except OSError as exc:
             raise _ContainerGone(f"cannot send the job: {exc}") from exc
         stream = EventStream(request)
         stderr = bytearray()
         try:
             deadline = started + request.limits.run_backstop_s
-            stopped = self._pump(raw, stream, stderr, deadline, cancel)
+            stopped = self._pump(warm, stream, stderr, deadline, cancel)
         except OSError as exc:
             stopped = "crashed"
             stderr += f"\n[codegym] attach stream failed: {exc}".encode()
@@ -353,6 +418,7 @@ class DockerSandbox:
             exit_code=exit_code,
             stopped=stopped,
             diagnostics=stderr.decode("utf-8", "replace"),
+            sandbox_id=warm.container_id[:12],
         )
 
     def _exit_state(self, container_id: str) -> tuple[int | None, bool]:
@@ -368,14 +434,16 @@ class DockerSandbox:
 
     @staticmethod
     def _pump(
-        raw: socket.socket,
+        warm: _Warm,
         stream: EventStream,
         stderr: bytearray,
         deadline: float,
         cancel: threading.Event | None,
     ) -> StopReason | None:
-        """Demultiplex Docker's framed stdout/stderr until EOF, the deadline or a cancel."""
-        buffer = b""
+        """Demultiplex Docker's framed stdout/stderr until the run's `done` event (a serving
+        container then waits for its next job), EOF, the deadline or a cancel."""
+        raw = warm.socket
+        buffer, warm.pending = warm.pending, b""
         while True:
             if cancel is not None and cancel.is_set():
                 return "cancelled"
@@ -400,6 +468,9 @@ class DockerSandbox:
                     stderr += payload
             if stream.overflowed:
                 return "output_flood"
+            if stream.done and warm.serving:
+                warm.pending = buffer
+                return None
 
     def _kill(self, container_id: str) -> None:
         try:
@@ -426,6 +497,26 @@ class DockerSandbox:
 
 class _ContainerGone(Exception):
     pass
+
+
+_RECYCLED_CASES = frozenset({"timeout", "output_limit", "no_report"})
+
+
+def may_serve_again(report: RunReport) -> bool:
+    """Whether the container that produced `report` may serve another run: only after a run
+    that ended normally, untampered, and that its supervisor checked left nothing behind. A
+    timeout, an output flood or a memory kill recycles the container even when the
+    supervisor recovered from it: nothing unusual is ever carried into the next run."""
+    if report.stopped is not None or report.tampered or report.clean is not True:
+        return False
+    if report.load.status == "missing":
+        return False
+    for case in report.cases.values():
+        if case.status in _RECYCLED_CASES:
+            return False
+        if case.error is not None and case.error.type in ("MemoryError", "RangeError"):
+            return False
+    return True
 
 
 def _hang_up(raw: socket.socket) -> None:

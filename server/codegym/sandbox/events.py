@@ -34,6 +34,10 @@ class EventStream:
         self.stopped: StopReason | None = None
         """Why the supervisor ended the run early (its `done` event says)."""
         self.exit_code: int | None = None
+        self.clean: bool | None = None
+        """Serving supervisors only: nothing of the run was left in its container."""
+        self.uid: int | None = None
+        self.diagnostics = ""
 
     @property
     def overflowed(self) -> bool:
@@ -81,6 +85,16 @@ class EventStream:
             self.exit_code = exit_code if isinstance(exit_code, int) else None
             if data.get("tampered"):
                 self.tampered = True
+            if isinstance(data.get("clean"), bool):
+                self.clean = data["clean"]
+            uid = data.get("uid")
+            self.uid = uid if isinstance(uid, int) and not isinstance(uid, bool) else None
+            self.diagnostics = _text(data.get("diagnostics"))[-8192:]
+            left = data.get("left")
+            if isinstance(left, list) and left:
+                self.diagnostics += "\n[codegym] left by the run: " + ", ".join(
+                    _text(item)[:200] for item in left[:8]
+                )
         else:
             self.tampered = True
 
@@ -95,6 +109,7 @@ class EventStream:
         exit_code: int | None,
         stopped: StopReason | None,
         diagnostics: str = "",
+        sandbox_id: str = "",
     ) -> RunReport:
         if self.overflowed and stopped is None:
             stopped = "output_flood"
@@ -121,7 +136,10 @@ class EventStream:
             stopped=stopped,
             tampered=self.tampered,
             exit_code=exit_code,
-            diagnostics=diagnostics[-4000:],
+            diagnostics=(self.diagnostics + diagnostics)[-4000:],
+            sandbox_id=sandbox_id,
+            run_uid=self.uid,
+            clean=self.clean,
         )
 
 

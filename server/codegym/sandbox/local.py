@@ -120,6 +120,9 @@ class LocalSandbox:
             # Killed processes count against the uid's process limit until their new parent
             # (the host's init, or nobody when the server is PID 1 of a container) reaps them.
             busy = _has_processes(uid)
+            # What the run wrote outside its scratch directory, where its uid could write.
+            _remove_files_of(uid)
+            _remove_ipc_of(uid)
         with self._uid_lock:
             lease = self._leases.pop(uid, None)
             if lease is not None:
@@ -479,6 +482,79 @@ def _kill_all_of(uid: int) -> None:
             stderr=subprocess.DEVNULL,
             timeout=10,
         )
+
+
+SHARED_WRITABLE_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
+"""The world-writable places of a standard system: without bubblewrap's file-system view, the
+only places outside its scratch directory where a run's uid (no groups, no home) can write."""
+_SWEEP_ENTRIES = 20000
+
+
+def _remove_files_of(uid: int) -> list[str]:
+    """Remove every entry owned by `uid` in SHARED_WRITABLE_DIRS (and the temporary directory),
+    descending into world-writable directories; returns what was removed. Runs as root after
+    every process of the uid is dead; never follows a symbolic link."""
+    removed: list[str] = []
+    roots = dict.fromkeys([*SHARED_WRITABLE_DIRS, tempfile.gettempdir()])
+    pending = [(root, 0) for root in roots]
+    budget = _SWEEP_ENTRIES
+    while pending and budget > 0:
+        directory, depth = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            budget -= 1
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_uid == uid:
+                if stat.S_ISDIR(info.st_mode):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                removed.append(entry.path)
+            elif stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_IWOTH and depth < 6:
+                pending.append((entry.path, depth + 1))
+    if removed:
+        log.info("removed what a run left outside its scratch", uid=uid, files=removed[:10])
+    return removed
+
+
+_SYSVIPC = {"shm": ("shmid", "shmctl"), "msg": ("msqid", "msgctl"), "sem": ("semid", "semctl")}
+"""Per kind: the id column of /proc/sysvipc/<kind> and the call that removes one (IPC_RMID)."""
+
+
+def _remove_ipc_of(uid: int) -> None:
+    """Remove the System V IPC objects a run's uid owns or created (the host's IPC namespace
+    is shared without bubblewrap)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except (ImportError, OSError):
+        return
+    for kind, (column, remover) in _SYSVIPC.items():
+        try:
+            rows = Path(f"/proc/sysvipc/{kind}").read_text().split("\n")
+        except OSError:
+            continue
+        header = rows[0].split()
+        if not {column, "uid", "cuid"} <= set(header):
+            continue
+        ident = header.index(column)
+        owner, creator = header.index("uid"), header.index("cuid")
+        for row in rows[1:]:
+            fields = row.split()
+            if len(fields) < len(header) or uid not in (int(fields[owner]), int(fields[creator])):
+                continue
+            if kind == "sem":
+                getattr(libc, remover)(int(fields[ident]), 0, 0)  # IPC_RMID = 0
+            else:
+                getattr(libc, remover)(int(fields[ident]), 0, None)
 
 
 def _scrubbed_env(cwd: Path) -> dict[str, str]:

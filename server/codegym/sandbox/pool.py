@@ -1,13 +1,16 @@
-"""A warm pool of pre-started sandboxes, each handed out exactly once.
+"""A warm pool of pre-started sandboxes, each used by one run at a time.
 
 A background thread keeps `size` items started and waiting; when the pool is empty a run creates
-its own (the cold path). Used items are disposed of by a background thread, off the hot path.
+its own (the cold path). After a run an item is either released (it can serve another run: it
+goes back on top: the most recently used serves next) or
+discarded, disposed of by a background thread, off the hot path. At most `max_idle` items wait.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -50,13 +53,15 @@ class WarmPool(Generic[T]):
         create: Callable[[], T],
         dispose: Callable[[T], None],
         disposer: Disposer,
+        max_idle: int | None = None,
     ) -> None:
         self.name = name
         self.size = size
         self._create = create
         self._dispose = dispose
         self._disposer = disposer
-        self._ready: queue.Queue[T] = queue.Queue()
+        self.max_idle = max(size, 1) * 2 if max_idle is None else max_idle
+        self._ready: deque[T] = deque()
         self._wanted = threading.Condition()
         self._closed = False
         self._thread: threading.Thread | None = None
@@ -67,25 +72,38 @@ class WarmPool(Generic[T]):
             self._thread.start()
 
     def acquire(self) -> T:
-        """A started item nobody else has used. Never waits for the refill thread."""
-        try:
-            item = self._ready.get_nowait()
-        except queue.Empty:
+        """A started item no run is using. Never waits for the refill thread."""
+        with self._wanted:
+            item = self._ready.pop() if self._ready else None
+            self._wanted.notify()
+        if item is None:
             log.debug("pool empty, cold start", pool=self.name)
             item = self._create()
-        with self._wanted:
-            self._wanted.notify()
         return item
+
+    def release(self, item: T) -> None:
+        """Put an item that may serve another run back on top (or dispose of it, when the
+        pool is closed or `max_idle` items already wait)."""
+        with self._wanted:
+            if not self._closed and len(self._ready) < self.max_idle:
+                self._ready.append(item)
+                return
+        self.discard(item)
 
     def discard(self, item: T) -> None:
         """Dispose of a used item in the background."""
         self._disposer.submit(lambda: self._dispose(item))
 
+    @property
+    def idle(self) -> int:
+        with self._wanted:
+            return len(self._ready)
+
     def _refill(self) -> None:
         failures = 0
         while True:
             with self._wanted:
-                while not self._closed and self._ready.qsize() >= self.size:
+                while not self._closed and len(self._ready) >= self.size:
                     self._wanted.wait()
                 if self._closed:
                     return
@@ -102,7 +120,7 @@ class WarmPool(Generic[T]):
                 if self._closed:
                     self.discard(item)
                     return
-                self._ready.put(item)
+                self._ready.appendleft(item)  # below the used ones: they go first
 
     def close(self) -> None:
         with self._wanted:
@@ -110,8 +128,8 @@ class WarmPool(Generic[T]):
             self._wanted.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=30)
-        while True:
-            try:
-                self.discard(self._ready.get_nowait())
-            except queue.Empty:
-                break
+        with self._wanted:
+            left = list(self._ready)
+            self._ready.clear()
+        for item in left:
+            self.discard(item)

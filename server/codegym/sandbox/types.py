@@ -125,6 +125,13 @@ class RunReport:
     exit_code: int | None = None
     diagnostics: str = ""
     """Harness stderr and engine notes, for logs; never shown to learners verbatim."""
+    sandbox_id: str = ""
+    """Which container ran it (Docker), for logs and for telling reuse apart."""
+    run_uid: int | None = None
+    """The uid the learner's code ran as, where a serving supervisor chose it."""
+    clean: bool | None = None
+    """A serving supervisor checked after the run: no process, file or IPC object of it was
+    left (None: not checked, the container or process is not reused)."""
 
 
 class Sandbox(Protocol):

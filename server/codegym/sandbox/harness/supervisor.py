@@ -1,12 +1,18 @@
 """Code Gym's sandbox supervisor: the trusted half of the harness (docs/harness-protocol.md).
 
-    python3 -I -S supervisor.py [--cgroup] -- WORKER COMMAND...
+    python3 -I -S supervisor.py [--cgroup] [--uids FIRST:COUNT] -- WORKER COMMAND...
 
 It reads one job on standard input and writes the run's events on standard output, the same
-contract the host has always spoken. It never runs learner code. It starts the *worker* (the
-harness of the exercise's language, `harness.py` or `harness.js`, which loads and calls learner
-code and is therefore hostile), hands it the tests **one at a time**, and measures each test
-itself, from the kernel:
+contract the host has always spoken. With `--uids` (a warm Docker container, started as root
+with only CAP_SETUID, CAP_SETGID and CAP_KILL) it serves up to COUNT runs, one JSON job per
+line, each under a uid of its own (FIRST, FIRST+1, ...): the worker drops to that uid before it
+execs, and after the run every process of the uid is killed and what it wrote is removed, then
+checked: the `done` event says `clean` only when no process but this one is left, /tmp and
+/dev/mqueue are empty and no SysV IPC object exists (docs/sandbox.md: reuse).
+
+It never runs learner code. It starts the *worker* (the harness of the exercise's language,
+`harness.py` or `harness.js`, which loads and calls learner code and is therefore hostile),
+hands it the tests **one at a time**, and measures each test itself, from the kernel:
 
 * CPU time, which waiting for a busy machine's CPUs does not inflate: with `--cgroup` (a Docker
   container: every process of the run is in it) the cgroup's CPU counter; otherwise the worker's
@@ -31,6 +37,7 @@ import os
 import secrets
 import select
 import signal
+import stat
 import sys
 import time
 
@@ -219,7 +226,7 @@ class _Worker:
     """One worker process: a fresh interpreter that loads the learner's file once and then runs
     the tests it is given, one at a time."""
 
-    def __init__(self, command, setup, limits):
+    def __init__(self, command, setup, limits, uid=None):
         control_read, control_write = os.pipe()
         events_read, events_write = os.pipe()
         errors_read, errors_write = os.pipe()
@@ -244,6 +251,9 @@ class _Worker:
                         resource.setrlimit(resource.RLIMIT_CPU, (hard - 1, hard))
                 except (ImportError, ValueError, OSError):
                     pass
+                if uid is not None:
+                    _become(uid)
+                    os.execvpe(command[0], command, _scratch(uid))
                 os.execvp(command[0], command)
             finally:
                 os._exit(127)
@@ -333,6 +343,37 @@ class _Worker:
                 pass
 
 
+def _become(uid):
+    """Drop to `uid` (and a group of the same number, no supplementary groups) for good, or
+    exit: learner code never runs as the supervisor's user."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid or os.getegid() != uid or os.getgroups():
+        os._exit(126)
+
+
+SCRATCH_ROOT = "/tmp"
+CLEAN_DIRS = ("/tmp", "/dev/mqueue")
+"""The only places a run's uid can write in a sandbox container (the root file system is
+read-only, /dev/shm is absent with `ipc: none`): empty after every clean run."""
+
+
+def _scratch(uid):
+    """Make the run's own scratch directory (mode 0700, its uid's) its working directory;
+    returns the worker's environment."""
+    os.umask(0o077)
+    path = "%s/run-%d" % (SCRATCH_ROOT, uid)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass  # a worker restarted within the same run
+    os.chdir(path)
+    environment = dict(os.environ)
+    environment.update(HOME=path, TMPDIR=path)
+    return environment
+
+
 _WORKERS = {}
 _METER = None
 
@@ -392,8 +433,9 @@ def _decode(raw):
 
 
 class _Supervisor:
-    def __init__(self, job, command, channel, use_cgroup):
+    def __init__(self, job, command, channel, use_cgroup, uid=None):
         global _METER
+        self.uid = uid
         self.host_nonce = job["nonce"]
         self.channel = channel
         self.command = command
@@ -420,6 +462,7 @@ class _Supervisor:
         self.stopped = None
         self.exit_code = None
         self.tampered = False
+        self.diagnostics = b""
 
     # -------------------------------------------------------------- host channel
 
@@ -436,7 +479,7 @@ class _Supervisor:
     # -------------------------------------------------------------- workers
 
     def start_worker(self):
-        worker = _Worker(self.command, self.setup, self.limits)
+        worker = _Worker(self.command, self.setup, self.limits, self.uid)
         _WORKERS[worker.pid] = worker
         self.worker = worker
         return worker
@@ -453,11 +496,13 @@ class _Supervisor:
         self.meter.retire(worker)
         self.exit_code = _exit_code(worker.status)
         diagnostics = bytes(worker.stderr)
-        if diagnostics:
+        if diagnostics and self.uid is None:
             try:
                 os.write(2, diagnostics[-8192:])
             except OSError:
                 pass
+        elif diagnostics:  # serving: with the run's own events, never into the next run's
+            self.diagnostics = (self.diagnostics + diagnostics)[-8192:]
         worker.close()
         if self.worker is worker:
             self.worker = None
@@ -599,11 +644,17 @@ class _Supervisor:
         self.emit(event)
         return True
 
-    def finish(self):
+    def finish(self, after=None):
+        """End the run: retire its worker, call `after` (serving: the clean-up between runs,
+        whose findings go into the event) and say `done`."""
         if self.worker is not None:
             self.retire(self.worker)
         _reap()
         done = {"event": "done"}
+        if after is not None:
+            done.update(after())
+        if self.diagnostics:
+            done["diagnostics"] = self.diagnostics.decode("utf-8", "replace")
         if self.stopped:
             done["stopped"] = self.stopped
         if self.exit_code is not None and self.stopped:
@@ -625,20 +676,164 @@ def _exit_code(status):
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
 
 
+# ------------------------------------------------------------------------ between runs
+
+_SYSVIPC = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
+_SWEEPS = 3
+
+
+def _remove(path, info):
+    """Remove `path` and, for a directory, everything in it (made searchable first)."""
+    if stat.S_ISDIR(info.st_mode):
+        try:
+            os.chmod(path, 0o700)
+        except OSError:
+            pass
+        try:
+            children = list(os.scandir(path))
+        except OSError:
+            children = []
+        for child in children:
+            try:
+                _remove(child.path, child.stat(follow_symlinks=False))
+            except (OSError, RecursionError):
+                pass
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
+        return
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _sweep_as(uid):
+    """In a child of ours running as `uid`: SIGKILL every process of that uid (kill -1 reaches
+    exactly the processes a process of the uid may signal), then remove what the uid owns in
+    CLEAN_DIRS. Returns when the child has ended; the killed processes are ours to reap."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _become(uid)
+            for _ in range(_SWEEPS):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except OSError:
+                    break  # ESRCH: no process of the uid is left (zombies excepted)
+            for root in CLEAN_DIRS:
+                try:
+                    entries = list(os.scandir(root))
+                except OSError:
+                    continue
+                for entry in entries:
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                        if info.st_uid == uid:
+                            _remove(entry.path, info)
+                    except (OSError, RecursionError):
+                        pass
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        _reap()
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+        except ChildProcessError:
+            return  # reaped by `_reap`
+        time.sleep(0.001)
+
+
+def _leftovers():
+    """What a run left in this container: any process but this one, any entry in
+    CLEAN_DIRS, any SysV IPC object (none exists before the first run)."""
+    found = []
+    me = os.getpid()
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != me:
+            found.append("process %s" % name)
+    for root in CLEAN_DIRS:
+        try:
+            found.extend(os.path.join(root, name) for name in os.listdir(root))
+        except FileNotFoundError:
+            continue
+        except OSError:
+            found.append("%s (unreadable)" % root)
+    for path in _SYSVIPC:
+        try:
+            with open(path, "rb") as handle:
+                rows = handle.read().split(b"\n")[1:]
+        except OSError:
+            continue
+        if any(row.strip() for row in rows):
+            found.append(path)
+    return found
+
+
+def _clean_up(uid):
+    """After a run as `uid`: kill and reap its processes, remove its files, check. Returns the
+    `done` event's `uid`, `clean` and, when not clean, what was left (for the host's log)."""
+    left = []
+    for _ in range(_SWEEPS):
+        _sweep_as(uid)
+        deadline = time.monotonic() + 1
+        while True:
+            _reap()
+            left = _leftovers()
+            if not any(item.startswith("process ") for item in left):
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.001)
+        if not left:
+            break
+    outcome = {"uid": uid, "clean": not left}
+    if left:
+        outcome["left"] = left[:8]
+    return outcome
+
+
 # ------------------------------------------------------------------------ start-up
 
 
-def _read_job():
+class _Lines:
+    """Jobs, one JSON object per line, from a descriptor."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buffer = b""
+
+    def next(self):
+        """The next line, or None at the end of input (a partial last line is dropped)."""
+        while b"\n" not in self.buffer:
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except InterruptedError:
+                continue
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line
+
+
+def _read_all(fd):
     chunks = []
     while True:
         try:
-            chunk = os.read(0, 1 << 20)
+            chunk = os.read(fd, 1 << 20)
         except InterruptedError:
             continue
         if not chunk:
-            break
+            return b"".join(chunks)
         chunks.append(chunk)
-    job = json.loads(b"".join(chunks).decode("utf-8"))
+
+
+def _parse_job(raw):
+    job = json.loads(raw.decode("utf-8"))
     if type(job) is not dict or type(job.get("nonce")) is not str or not job["nonce"]:
         raise _Setup("the job must be an object with a nonce")
     if type(job.get("cases", [])) is not list:
@@ -646,34 +841,73 @@ def _read_job():
     return job
 
 
+def _uid_block(options):
+    """(first, count) from `--uids FIRST:COUNT`, None without it; ValueError when invalid."""
+    if "--uids" not in options:
+        return None
+    at = options.index("--uids")
+    first, count = (int(part) for part in options[at + 1].split(":"))
+    if first < 1000 or count < 1 or first + count > 1 << 31:
+        raise ValueError("the uid block must lie above 999")
+    return first, count
+
+
+def _complain(text):
+    os.write(2, ("codegym supervisor: %s\n" % text).encode("utf-8", "replace"))
+
+
+def _run(supervisor, after=None):
+    try:
+        supervisor.run()
+    except OSError as exc:
+        if exc.errno not in (errno.EPIPE,):
+            _complain(repr(exc))
+        supervisor.stopped = supervisor.stopped or "crashed"
+    supervisor.finish(after)
+
+
 def main(argv):
     if "--" not in argv or argv.index("--") == len(argv) - 1:
-        os.write(2, b"usage: supervisor.py [--cgroup] -- WORKER COMMAND...\n")
+        os.write(2, b"usage: supervisor.py [--cgroup] [--uids FIRST:COUNT] -- WORKER COMMAND...\n")
         return 2
     split = argv.index("--")
     options, command = argv[:split], argv[split + 1 :]
     try:
-        job = _read_job()
-    except (ValueError, UnicodeDecodeError, _Setup, RecursionError) as exc:
-        os.write(2, ("codegym supervisor: bad job: %r\n" % (exc,)).encode("utf-8", "replace"))
+        block = _uid_block(options)
+    except (ValueError, IndexError) as exc:
+        _complain("bad --uids: %s" % exc)
         return 2
+    use_cgroup = "--cgroup" in options
+    jobs = _Lines(os.dup(0))  # dup: not inheritable, like the channel
     channel = os.dup(1)  # not inheritable: no worker ever holds the host's channel
+    if block is None:
+        try:
+            job = _parse_job(_read_all(jobs.fd))
+        except (ValueError, UnicodeDecodeError, _Setup, RecursionError) as exc:
+            _complain("bad job: %r" % (exc,))
+            return 2
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     os.close(devnull)
     missing = _make_private()
     if missing:
-        os.write(2, ("codegym supervisor: without %s\n" % ", ".join(missing)).encode())
+        _complain("without %s" % ", ".join(missing))
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    supervisor = _Supervisor(job, command, channel, "--cgroup" in options)
-    try:
-        supervisor.run()
-    except OSError as exc:
-        if exc.errno not in (errno.EPIPE,):
-            os.write(2, ("codegym supervisor: %r\n" % (exc,)).encode("utf-8", "replace"))
-        supervisor.stopped = supervisor.stopped or "crashed"
-    supervisor.finish()
+    if block is None:
+        _run(_Supervisor(job, command, channel, use_cgroup))
+        return 0
+    first, count = block
+    for uid in range(first, first + count):
+        line = jobs.next()
+        if line is None:
+            return 0  # the host let this container go
+        try:
+            job = _parse_job(line)
+        except (ValueError, UnicodeDecodeError, _Setup, RecursionError) as exc:
+            _complain("bad job: %r" % (exc,))
+            return 2
+        _run(_Supervisor(job, command, channel, use_cgroup, uid), lambda uid=uid: _clean_up(uid))
     return 0
 
 
