@@ -78,7 +78,7 @@ BENCHMARKS = [  # each rewrites its own block of docs/performance.md
     ("sandbox_latency.py", "--runs", "40"),
     ("lsp_latency.py", "--saves", "30"),
     ("validate_time.py",),
-    ("classroom.py", "--learners", "30", "--period", "2", "--duration", "60"),
+    ("classroom.py", "--learners", "12,30,60", "--period", "2", "--duration", "60"),
     ("tutor_overhead.py", "--rounds", "40"),
 ]
 

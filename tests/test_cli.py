@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from codegym.checker import build_request
+from codegym.config import LocalSettings, SandboxLimits
 from codegym.content import load_content
+from codegym.sandbox import LocalSandbox
 from codegym.workspace import default_path
 
 from .conftest import REQUIRE_DOCKER, ROOT
@@ -85,6 +88,28 @@ def test_check_starter_fails_and_solution_passes(
     passing = codegym("check", solved, backend=backend)
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "All tests pass" in passing.stdout
+
+
+def test_check_says_how_the_run_was_isolated(workspace: Path, backend: str) -> None:
+    starter_file = workspace / default_path(CONTENT.get("py-sum-evens"))
+    document = json.loads(codegym("check", starter_file, "--json", backend=backend).stdout)
+    isolation = document["isolation"]
+    if backend == "docker":
+        assert isolation == "container"
+    else:
+        # Without bubblewrap, only root can give a run a uid of its own.
+        allowed = {"namespaces", "own_uid" if os.geteuid() == 0 else "none"}
+        assert isolation in allowed
+    text = codegym("check", starter_file, backend=backend).stdout
+    assert ("! Not isolated" in text) == (isolation == "none")
+    assert ("! Partly isolated" in text) == (isolation == "own_uid")
+
+
+def test_local_backend_without_bubblewrap_is_not_namespaced() -> None:
+    sandbox = LocalSandbox(LocalSettings(isolate_network=False))
+    problem = CONTENT.get("py-sum-evens")
+    report = sandbox.run(build_request(problem, problem.body.solution, SandboxLimits()))
+    assert report.isolation == ("own_uid" if os.geteuid() == 0 else "none")
 
 
 def test_check_human_output_lists_failures(workspace: Path) -> None:

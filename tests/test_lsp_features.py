@@ -4,7 +4,10 @@ stdio with pytest-lsp, as Neovim 0.7 and as VS Code."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from pytest_lsp import LanguageClient
 from codegym.workspace import find_exercises
 
 from .lsp_support import (
+    BACKEND,
     CONTENT,
     as_code_action,
     diagnostics_of,
@@ -151,6 +155,44 @@ async def test_work_done_progress_for_each_run(client: LanguageClient) -> None:
     begin, *_, end = reports[0]
     assert begin.title == "Testing Sum of evens" and begin.cancellable
     assert end.kind == "end"
+
+
+QUEUE_DIR = Path(tempfile.mkdtemp(prefix="codegym-queue-"))
+
+
+@pytest.mark.options(
+    {"sandbox": {"backend": BACKEND, "queue": {"slots": 1, "directory": str(QUEUE_DIR)}}}
+)
+@pytest.mark.asyncio
+async def test_a_run_waiting_for_the_engine_says_queued(client: LanguageClient) -> None:
+    """While the engine's one slot is taken (here by this test), a save's run waits and its
+    `$/progress` says so; once the slot is free the run goes ahead and publishes."""
+    if not (client.capabilities and client.capabilities.window and
+            client.capabilities.window.work_done_progress):  # fmt: skip
+        pytest.skip("this client profile has no work-done progress")
+    problem, path = exercise(client, "py-sum-evens")
+    uri = open_file(client, path)
+    save(client, uri)
+    await wait_for(lambda: diagnostics_of(client, uri))  # the sandbox and its queue exist
+    [engine] = [d for d in QUEUE_DIR.iterdir() if d.is_dir()]
+    slot = os.open(engine / "slot-0", os.O_RDONLY)
+    fcntl.flock(slot, fcntl.LOCK_EX)
+    try:
+        client.progress_reports.clear()
+        header = path.read_text().split("\n\n", 1)[0]
+        replace_text(client, uri, 2, f"{header}\n\n{problem.body.solution}")
+        save(client, uri)
+        [reports] = await wait_for(lambda: list(client.progress_reports.values()))
+        await wait_for(
+            lambda: any(getattr(r, "message", "") == "queued (0 ahead)" for r in reports)
+        )
+        assert not any(getattr(r, "kind", "") == "end" for r in reports)
+    finally:
+        os.close(slot)
+    await wait_for(lambda: any(getattr(r, "kind", "") == "end" for r in reports))
+    assert reports[-1].message == "pass"
+    assert any(getattr(r, "message", "") == "running" for r in reports[1:])
+    assert diagnostics_of(client, uri) == []
 
 
 @pytest.mark.empty_workspace

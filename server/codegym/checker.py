@@ -13,7 +13,7 @@ from typing import Any
 from .config import SandboxLimits
 from .content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
 from .grading import Verdict, grade
-from .sandbox import RunReport, RunRequest, Sandbox
+from .sandbox import QueueListener, RunReport, RunRequest, Sandbox
 
 REFERENCE_SAMPLES = 2
 """Reference runs per calibration; the least CPU time counts (caches and page faults vary)."""
@@ -104,13 +104,14 @@ def check_source(
     cancel: threading.Event | None = None,
     reveal_hidden: bool = False,
     is_reference: bool = False,
+    listener: QueueListener | None = None,
 ) -> Verdict:
     """Run `source` against the problem's tests (or `tests`) and judge the result.
 
     `is_reference`: `source` is the reference solution; its own times calibrate the efficiency
     budgets (so `codegym validate` spends no extra runs on calibration)."""
     tests = list(problem.body.tests) if tests is None else tests
-    report = sandbox.run(build_request(problem, source, limits, tests), cancel)
+    report = sandbox.run(build_request(problem, source, limits, tests), cancel, listener)
     if is_reference:
         REFERENCE_TIMES.remember(problem, sandbox, report)
     verdict = grade(problem, report, tests, reveal_hidden=reveal_hidden)

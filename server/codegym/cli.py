@@ -65,6 +65,23 @@ def _print_verdict(verdict: Verdict, problem: Problem, file: Path) -> None:
             print("\n".join(f"      │ {line}" for line in printed))
     if verdict.status == "pass":
         print("All tests pass. Well done!")
+    if verdict.isolation in NOT_ISOLATED:
+        print(NOT_ISOLATED[verdict.isolation])
+
+
+NOT_ISOLATED = {
+    "none": (
+        "! Not isolated: the local sandbox ran this code as your own user, with your files and "
+        "network, and anything it wrote outside its scratch directory is still there. Install "
+        "bubblewrap (apt install bubblewrap) or Docker to isolate runs."
+    ),
+    "own_uid": (
+        "! Partly isolated: the local sandbox ran this code as a uid of its own (its files were "
+        "removed after the run) but it could read the machine's world-readable files and use "
+        "its network. Install bubblewrap (apt install bubblewrap) or Docker to isolate runs."
+    ),
+}
+"""What `codegym check` says after a run that the sandbox did not fully isolate."""
 
 
 # ------------------------------------------------------------------------------ commands

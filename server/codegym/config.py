@@ -110,6 +110,32 @@ class LocalSettings(BaseModel):
     isolate_network: bool = Field(True, description="Use bwrap/unshare to cut the network.")
 
 
+class QueueSettings(BaseModel):
+    """Admission: how many runs one engine takes at once, for every Code Gym process of the
+    machine that shares the directory (docs/operators.md: admission)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slots: int | None = Field(
+        None, ge=1, le=256, description="Runs at once per engine; default: the engine's CPUs."
+    )
+    directory: Path | None = Field(
+        None,
+        description="Where the queue's lock files live; processes that share it share the "
+        "queue. Default: /run/codegym/queue as root, else $XDG_RUNTIME_DIR/codegym/queue, else "
+        "/tmp/codegym-<uid>/queue.",
+    )
+
+    def resolved_directory(self) -> Path:
+        if self.directory is not None:
+            return self.directory
+        if os.geteuid() == 0:
+            return Path("/run/codegym/queue")
+        if runtime := os.environ.get("XDG_RUNTIME_DIR"):
+            return Path(runtime) / "codegym" / "queue"
+        return Path(f"/tmp/codegym-{os.geteuid()}") / "queue"
+
+
 class SandboxSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -117,6 +143,7 @@ class SandboxSettings(BaseModel):
     limits: SandboxLimits = SandboxLimits()
     docker: DockerSettings = DockerSettings()
     local: LocalSettings = LocalSettings()
+    queue: QueueSettings = QueueSettings()
 
 
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from ..content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
-from ..sandbox.types import CaseOutcome, ErrorInfo, RunReport
+from ..sandbox.types import CaseOutcome, ErrorInfo, Isolation, RunReport
 from .values import NotCanonical, canonical, display, display_args, values_match
 
 TestStatus = Literal["pass", "fail", "error", "timeout"]
@@ -79,6 +79,8 @@ class Verdict:
     tests: list[TestVerdict]
     levels: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    isolation: Isolation = "container"
+    """How the run was isolated (`codegym.sandbox.Isolation`)."""
 
     def score(self, visibility: Visibility) -> Score:
         selected = [t for t in self.tests if t.visibility == visibility]
@@ -90,6 +92,7 @@ class Verdict:
             "exercise": self.exercise,
             "status": self.status,
             "backend": self.backend,
+            "isolation": self.isolation,
             "duration_ms": round(self.duration_ms, 1),
             "levels": self.levels,
             "error": self.error,
@@ -148,6 +151,7 @@ def grade(
         duration_ms=report.duration_ms,
         tests=judged,
         levels=levels,
+        isolation=report.isolation,
     )
 
 

@@ -1,6 +1,7 @@
-"""Test runs for open documents: one at a time per document (a newer save cancels the older run),
-a bounded number across documents, results dropped when the document changed meanwhile, and no
-re-run of unchanged code. No LSP types here: the server passes callbacks."""
+"""Test runs for open documents: one at a time per document (a newer save cancels the older run,
+also while it waits in the engine's queue), a bounded number across documents, results dropped
+when the document changed meanwhile, and no re-run of unchanged code. No LSP types here: the
+server passes callbacks."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ..config import SandboxLimits
 from ..content import Problem
 from ..content.models import TestCase
 from ..grading import Verdict
-from ..sandbox import RunCancelled, Sandbox, SandboxError
+from ..sandbox import QueueListener, RunCancelled, Sandbox, SandboxError
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +56,10 @@ class RunScheduler:
         on_result: Callable[[RunResult], None],
         on_unchanged: Callable[[str], None],
         on_error: Callable[[str, str], None],
+        on_queued: Callable[[str, int | None], None] = lambda uri, ahead: None,
     ) -> None:
+        """`on_queued(uri, ahead)`: the document's current run waits behind `ahead` runs for
+        the engine, or (None) has started."""
         self._sandbox = sandbox
         self._limits = limits
         self._tests_for = tests_for
@@ -64,6 +68,7 @@ class RunScheduler:
         self._on_result = on_result
         self._on_unchanged = on_unchanged
         self._on_error = on_error
+        self._on_queued = on_queued
         self._runs: dict[str, _Run] = {}
         self._last_digest: dict[str, str] = {}
 
@@ -103,11 +108,31 @@ class RunScheduler:
         return run.task if run else None
 
     def _check(
-        self, problem: Problem, source: str, sandbox: Sandbox, cancel: threading.Event
+        self,
+        problem: Problem,
+        source: str,
+        sandbox: Sandbox,
+        cancel: threading.Event,
+        listener: QueueListener,
     ) -> Verdict:
         """In a worker thread: the tests (the exercise's own, and any generated) and the run."""
         tests = self._tests_for(problem)
-        return check_source(problem, source, sandbox, self._limits(), tests, cancel)
+        limits = self._limits()
+        return check_source(problem, source, sandbox, limits, tests, cancel, listener=listener)
+
+    def _listener(self, uri: str, run: _Run) -> QueueListener:
+        """Called from the run's thread: tells `on_queued` on the event loop, while `run` is
+        the document's current run."""
+        loop = asyncio.get_running_loop()
+
+        def told(ahead: int | None) -> None:
+            loop.call_soon_threadsafe(self._queued, uri, run, ahead)
+
+        return told
+
+    def _queued(self, uri: str, run: _Run, ahead: int | None) -> None:
+        if self._runs.get(uri) is run and not run.cancel.is_set():
+            self._on_queued(uri, ahead)
 
     async def _run(self, uri: str, source: str, problem: Problem, run: _Run) -> RunEnd:
         try:
@@ -115,7 +140,9 @@ class RunScheduler:
                 if run.cancel.is_set():
                     return "cancelled"
                 sandbox = await self._sandbox()
-                verdict = await asyncio.to_thread(self._check, problem, source, sandbox, run.cancel)
+                verdict = await asyncio.to_thread(
+                    self._check, problem, source, sandbox, run.cancel, self._listener(uri, run)
+                )
         except (asyncio.CancelledError, RunCancelled):
             return "cancelled"
         except SandboxError as exc:

@@ -68,6 +68,10 @@ class GymServer(LanguageServer):
         self._tutor_tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
         self.explanations: dict[tuple[str, str], str] = {}
         """The tutor's explanation per (document, test id), for hovers on failing lines."""
+        self._progress_tokens: dict[str, str] = {}
+        """The `$/progress` token of each document's current run."""
+        self._run_status: dict[str, str] = {}
+        """Each document's current run: "queued (n ahead)" or "running"."""
 
     # ------------------------------------------------------------------ set-up
 
@@ -96,6 +100,7 @@ class GymServer(LanguageServer):
             on_error=lambda uri, message: self.notify_user(
                 f"Code Gym: cannot run the tests: {message}", types.MessageType.Error
             ),
+            on_queued=self._on_queued,
         )
 
     def _validated(self, options: dict[str, Any]) -> Settings | None:
@@ -289,6 +294,7 @@ class GymServer(LanguageServer):
         if found is None or self.runs is None:
             return False
         source, problem = found
+        self._run_status.pop(uri, None)
         task = self.runs.submit(uri, self._version_of(uri) or 0, source, problem, force=force)
         if task is not None:
             asyncio.get_running_loop().create_task(self._report_progress(uri, problem, task))
@@ -300,14 +306,31 @@ class GymServer(LanguageServer):
         runs = self.runs
         assert runs is not None
         await self.with_progress(
-            f"Testing {problem.meta.title}", task, cancel=lambda: runs.cancel_task(uri, task)
+            f"Testing {problem.meta.title}",
+            task,
+            cancel=lambda: runs.cancel_task(uri, task),
+            key=uri,
         )
 
+    def _on_queued(self, uri: str, ahead: int | None) -> None:
+        """The document's run waits for the engine behind `ahead` others, or has started."""
+        message = "running" if ahead is None else f"queued ({ahead} ahead)"
+        if self._run_status.get(uri, "running") == message:
+            return
+        self._run_status[uri] = message
+        token = self._progress_tokens.get(uri)
+        if token is not None:
+            self.work_done_progress.report(token, types.WorkDoneProgressReport(message=message))
+
     async def with_progress(
-        self, title: str, task: asyncio.Task[Any], cancel: Callable[[], object]
+        self,
+        title: str,
+        task: asyncio.Task[Any],
+        cancel: Callable[[], object],
+        key: str | None = None,
     ) -> None:
         """Wait for `task` under a `$/progress`, where the client supports it; the client's
-        cancel calls `cancel`."""
+        cancel calls `cancel`. With a `key`, `_on_queued` reports on this progress."""
         window = self.client_capabilities.window
         token = str(uuid.uuid4())
         try:
@@ -318,9 +341,12 @@ class GymServer(LanguageServer):
             log.debug("no progress for this task", reason=str(exc))
             await asyncio.wait([task])
             return
+        message = self._run_status.get(key, "running") if key else "running"
         self.work_done_progress.begin(
-            token, types.WorkDoneProgressBegin(title=title, cancellable=True, message="running")
+            token, types.WorkDoneProgressBegin(title=title, cancellable=True, message=message)
         )
+        if key is not None:
+            self._progress_tokens[key] = token
         cancelled = self.work_done_progress.tokens.get(token)
         if cancelled is not None:
             cancelled.add_done_callback(lambda _: cancel())
@@ -334,6 +360,9 @@ class GymServer(LanguageServer):
             message = result if isinstance(result, str) else "done"
         self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
         self.work_done_progress.tokens.pop(token, None)
+        if key is not None and self._progress_tokens.get(key) == token:
+            del self._progress_tokens[key]
+            self._run_status.pop(key, None)
 
     def _on_result(self, result: RunResult) -> None:
         verdict = result.verdict

@@ -5,7 +5,9 @@ from .local import LocalSandbox
 from .types import (
     CaseOutcome,
     ErrorInfo,
+    Isolation,
     LoadOutcome,
+    QueueListener,
     RunCancelled,
     RunReport,
     RunRequest,
@@ -16,8 +18,10 @@ from .types import (
 __all__ = [
     "CaseOutcome",
     "ErrorInfo",
+    "Isolation",
     "LoadOutcome",
     "LocalSandbox",
+    "QueueListener",
     "RunCancelled",
     "RunReport",
     "RunRequest",

@@ -40,7 +40,15 @@ from ..config import DockerSettings, SandboxLimits
 from .events import EventStream
 from .images import ImageSpec, image_present, image_spec
 from .pool import Disposer, WarmPool
-from .types import Language, RunCancelled, RunReport, RunRequest, SandboxError, StopReason
+from .types import (
+    Language,
+    QueueListener,
+    RunCancelled,
+    RunReport,
+    RunRequest,
+    SandboxError,
+    StopReason,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -156,6 +164,14 @@ class DockerSandbox:
                     )
                 self._images[language] = spec
             return self._images[language]
+
+    def engine_cpus(self) -> int:
+        """The CPUs of the engine's machine (1 when the engine does not say)."""
+        try:
+            return max(1, int(self._client.info().get("NCPU") or 1))
+        except (docker.errors.APIError, ValueError, TypeError) as exc:
+            log.warning("the engine did not say how many CPUs it has", error=_short(exc))
+            return 1
 
     def images_ready(self) -> bool:
         try:
@@ -348,7 +364,14 @@ class DockerSandbox:
 
     # ------------------------------------------------------------------ running
 
-    def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport:
+    def run(
+        self,
+        request: RunRequest,
+        cancel: threading.Event | None = None,
+        listener: QueueListener | None = None,
+    ) -> RunReport:
+        if listener is not None:
+            listener(None)  # no queue of its own: `admission.QueuedSandbox` adds one
         spec = self._container_spec(request.language, request.limits)
         pool = self._pool(spec)
         for attempt in (1, 2):

@@ -10,7 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .types import CaseOutcome, ErrorInfo, LoadOutcome, RunReport, RunRequest, StopReason
+from .types import (
+    CaseOutcome,
+    ErrorInfo,
+    Isolation,
+    LoadOutcome,
+    RunReport,
+    RunRequest,
+    StopReason,
+)
 
 _TEXT_CAP = 256 * 1024
 _SUPERVISOR_STOPS: tuple[StopReason, ...] = ("wall_timeout", "output_flood", "memory", "crashed")
@@ -110,6 +118,7 @@ class EventStream:
         stopped: StopReason | None,
         diagnostics: str = "",
         sandbox_id: str = "",
+        isolation: Isolation = "container",
     ) -> RunReport:
         if self.overflowed and stopped is None:
             stopped = "output_flood"
@@ -140,6 +149,7 @@ class EventStream:
             sandbox_id=sandbox_id,
             run_uid=self.uid,
             clean=self.clean,
+            isolation=isolation,
         )
 
 

@@ -44,7 +44,16 @@ except ImportError:  # not POSIX: no uid leases (and no dropped uids either)
 from ..config import LocalSettings, SandboxLimits
 from .events import EventStream
 from .harness_files import SUPERVISOR, harness_path
-from .types import Language, RunCancelled, RunReport, RunRequest, SandboxError, StopReason
+from .types import (
+    Isolation,
+    Language,
+    QueueListener,
+    RunCancelled,
+    RunReport,
+    RunRequest,
+    SandboxError,
+    StopReason,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -84,6 +93,12 @@ class _LaunchPlan:
     """The interpreter of the supervisor (the trusted half of the harness, in Python for every
     language): the exercise's interpreter for Python, this server's for JavaScript."""
     supervisor: Path
+
+    @property
+    def isolation(self) -> Isolation:
+        if self.bwrap is not None:
+            return "namespaces"
+        return "own_uid" if self.drop_to is not None else "none"
 
 
 class LocalSandbox:
@@ -235,7 +250,14 @@ class LocalSandbox:
 
     # ------------------------------------------------------------------ running
 
-    def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport:
+    def run(
+        self,
+        request: RunRequest,
+        cancel: threading.Event | None = None,
+        listener: QueueListener | None = None,
+    ) -> RunReport:
+        if listener is not None:
+            listener(None)  # no queue of its own: `admission.QueuedSandbox` adds one
         plan = self._plan(request.language)
         started = time.perf_counter()
         uid = self._take_uid() if plan.drop_to is not None else None
@@ -366,6 +388,7 @@ class LocalSandbox:
             exit_code=exit_code,
             stopped=stopped,
             diagnostics=diagnostics,
+            isolation=plan.isolation,
         )
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -13,8 +14,18 @@ Language = Literal["python", "javascript"]
 Mode = Literal["function", "script"]
 CaseStatus = Literal["ok", "error", "timeout", "output_limit", "no_report"]
 StopReason = Literal["wall_timeout", "output_flood", "memory", "cancelled", "crashed"]
+Isolation = Literal["container", "namespaces", "own_uid", "none"]
+"""How a run was kept from the host and from other runs: a Docker container; bubblewrap's
+namespaces (local); only a uid of its own (local, as root without bubblewrap: files it leaves
+are removed after the run, but it sees the host's files and network); or not at all (local, as
+a normal user without bubblewrap: it ran as that very user)."""
 
 FILENAMES: dict[str, str] = {"python": "exercise.py", "javascript": "exercise.js"}
+
+
+QueueListener = Callable[[int | None], None]
+"""Told a run's place while it waits for the engine (how many runs are ahead of it) and None
+once it is admitted."""
 
 
 class SandboxError(Exception):
@@ -132,6 +143,7 @@ class RunReport:
     clean: bool | None = None
     """A serving supervisor checked after the run: no process, file or IPC object of it was
     left (None: not checked, the container or process is not reused)."""
+    isolation: Isolation = "container"
 
 
 class Sandbox(Protocol):
@@ -139,6 +151,14 @@ class Sandbox(Protocol):
 
     name: str
 
-    def run(self, request: RunRequest, cancel: threading.Event | None = None) -> RunReport: ...
+    def run(
+        self,
+        request: RunRequest,
+        cancel: threading.Event | None = None,
+        listener: QueueListener | None = None,
+    ) -> RunReport:
+        """Run `request`; `listener` hears the run's place while it waits to be admitted to
+        the engine (`codegym.sandbox.admission`), and None when it starts."""
+        ...
 
     def close(self) -> None: ...
