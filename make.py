@@ -78,6 +78,7 @@ BENCHMARKS = [  # each rewrites its own block of docs/performance.md
     ("sandbox_latency.py", "--runs", "40"),
     ("lsp_latency.py", "--saves", "30"),
     ("validate_time.py",),
+    ("busy_verdicts.py", "--burners", "2"),
     ("classroom.py", "--learners", "12,30,60", "--period", "2", "--duration", "60"),
     ("tutor_overhead.py", "--rounds", "40"),
 ]

@@ -4,7 +4,8 @@
 engine.
 
     .venv/bin/python bench/classroom.py [--learners 12,30,60] [--period 2] [--duration 60]
-                                        [--backend docker] [--write docs/performance.md]
+                                        [--backend docker] [--before CHECKOUT]
+                                        [--write docs/performance.md]
 
 Learners work on different exercises (Python and JavaScript, round robin) and alternate between
 the starter (its run must fail) and the reference solution (its run must pass), so every save
@@ -16,14 +17,17 @@ run never ends. A save superseded by the next one before its run ended (cancelle
 counted apart: the learner never waits for it.
 
 The baselines, in the same run: one learner alone, on the same backend; and on Docker, every
-classroom size twice, "before" with a fresh container for every run (`runs_per_container: 1`,
-the old behaviour) and "after" with the defaults (a warm container serves many runs).
+classroom size twice, "before" and "after" (the defaults). "Before" is the servers of another
+checkout of Code Gym (`--before`, e.g. `git worktree add /tmp/old <commit>`, with its images
+built), or, without one, this code with a fresh container for every run
+(`runs_per_container: 1`) and no admission queue.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -65,16 +69,14 @@ def exercises(content: Content) -> list[Problem]:
     return mixed
 
 
-async def join(
-    number: int, problem: Problem, content: Content, root: Path, options: dict
-) -> Learner:
+async def join(number: int, problem: Problem, content: Content, root: Path, mode: Mode) -> Learner:
     workspace = root / f"learner-{number:02d}"
     init_workspace(workspace, content, course=problem.course.id)
     path = workspace / default_path(problem)
     starter = render_exercise(problem)
     header = starter.split("\n\n", 1)[0]
     solution = f"{header}\n\n{problem.body.solution.rstrip()}\n"
-    session = Session(workspace, options)
+    session = Session(workspace, mode.options, mode.env)
     await session.start()
     uri = session.open(path, problem.language)
     return Learner(number, problem, session, uri, (starter, solution))
@@ -105,8 +107,17 @@ class Result:
         return sum(self.failures.values())
 
 
+@dataclass(frozen=True)
+class Mode:
+    """How the learners' servers run: their settings, and the environment (another checkout's
+    code on PYTHONPATH)."""
+
+    options: dict
+    env: dict[str, str] | None = None
+
+
 async def classroom(
-    content: Content, learners: int, period: float, duration: float, options: dict
+    content: Content, learners: int, period: float, duration: float, mode: Mode
 ) -> Result:
     problems = exercises(content)
     saves = max(1, int(duration / period))
@@ -117,7 +128,7 @@ async def classroom(
         async def start(number: int) -> Learner:
             async with starting:
                 problem = problems[number % len(problems)]
-                return await join(number, problem, content, root, options)
+                return await join(number, problem, content, root, mode)
 
         room = await asyncio.gather(*(start(n) for n in range(learners)))
         await asyncio.sleep(SETTLE_S)
@@ -161,25 +172,34 @@ def row(name: str, result: Result, baseline_p50: float) -> str:
     )
 
 
-BEFORE = {"docker": {"runs_per_container": 1}}
-"""The old behaviour: a container per run (replaced after every run)."""
+BEFORE = {"docker": {"runs_per_container": 1}, "queue": {"slots": 256}}
+"""Without another checkout: the old behaviour by settings (a container per run, no queue)."""
 
 
 async def main_async(args: argparse.Namespace) -> tuple[str, dict[tuple[str, int], Result]]:
     content = load_content(ROOT / "content")
     options = {"sandbox": {"backend": args.backend}}
-    modes = {"after": options}
-    if args.backend == "docker":
-        modes = {"before": {"sandbox": {**options["sandbox"], **BEFORE}}, **modes}
-    alone = await classroom(content, 1, args.period, min(args.duration, 20.0), options)
+    after = Mode(options, {**os.environ, "PYTHONPATH": str(ROOT / "server")})
+    modes = {"after": after}
+    if args.before is not None:
+        env = {**os.environ, "PYTHONPATH": str(args.before.resolve() / "server")}
+        modes = {"before": Mode(options, env), **modes}
+    elif args.backend == "docker":
+        modes = {"before": Mode({"sandbox": {**options["sandbox"], **BEFORE}}, after.env), **modes}
+    alone = await classroom(content, 1, args.period, min(args.duration, 20.0), after)
     baseline = statistics.median(alone.latencies)
     rows = [row("one learner alone (baseline)", alone, baseline)]
     results: dict[tuple[str, int], Result] = {}
+    before = (
+        f"the code of {args.before_label or args.before.name}"
+        if args.before is not None
+        else "a container per run, no queue"
+    )
     for learners in args.learners:
-        for mode, mode_options in modes.items():
-            result = await classroom(content, learners, args.period, args.duration, mode_options)
+        for mode, how in modes.items():
+            result = await classroom(content, learners, args.period, args.duration, how)
             results[mode, learners] = result
-            label = {"before": ", a container per run (before)", "after": ""}[mode]
+            label = {"before": f" before ({before})", "after": " after"}[mode]
             rows.append(row(f"classroom of {learners}{label}", result, baseline))
     verdicts = [target(learners, result) for (mode, learners), result in results.items()
                 if mode == "after" and target(learners, result)]  # fmt: skip
@@ -224,6 +244,8 @@ def main() -> int:
     parser.add_argument("--period", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--backend", choices=["docker", "local", "auto"], default="docker")
+    parser.add_argument("--before", type=Path, help="a checkout of the old code, for 'before'")
+    parser.add_argument("--before-label", help="how the table names --before (a commit)")
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
     table, _ = asyncio.run(main_async(args))

@@ -27,9 +27,12 @@ class RunOutcome:
 class Session:
     """A client of one `codegym serve` process."""
 
-    def __init__(self, workspace: Path, options: dict[str, object]) -> None:
+    def __init__(
+        self, workspace: Path, options: dict[str, object], env: dict[str, str] | None = None
+    ) -> None:
         self.workspace = workspace
         self.options = options
+        self.env = env
         self.client = LanguageClient("codegym-bench", "1")
         self.wanted: dict[tuple[str, int], asyncio.Event] = {}
         self.errors: list[str] = []  # error pop-ups: "cannot run the tests: …"
@@ -82,7 +85,7 @@ class Session:
     async def start(self) -> float:
         """Start the server and initialize it; the time from launch to the initialize answer."""
         began = time.perf_counter()
-        await self.client.start_io(sys.executable, "-m", "codegym.cli", "serve")
+        await self.client.start_io(sys.executable, "-m", "codegym.cli", "serve", env=self.env)
         await self.client.initialize_async(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(

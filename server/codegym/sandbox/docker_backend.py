@@ -337,26 +337,33 @@ class DockerSandbox:
             self._client.api.remove_container(container_id, force=True, v=True)
         except docker.errors.NotFound:
             pass
+        except docker.errors.APIError as exc:
+            if exc.status_code != 409 or "already in progress" not in str(exc):
+                raise  # else another thread or server is removing it (a reclaimed orphan)
 
     def reclaim_orphans(self) -> int:
         """Remove sandbox containers left by a server on this host that is no longer running."""
         host = socket.gethostname()
         removed = 0
         try:
-            found = self._client.containers.list(
+            # One list call (the engine's summaries, labels included): docker-py's
+            # `containers.list` inspects each one, and fails as a whole when any of them is
+            # removed meanwhile (as the containers of other servers are, all the time).
+            found = self._client.api.containers(
                 all=True, filters={"label": [f"{LABEL}=1", f"{LABEL_HOST}={host}"]}
             )
         except docker.errors.APIError as exc:
             log.warning("could not list sandbox containers", error=_short(exc))
             return 0
         for container in found:
-            pid = container.labels.get(LABEL_PID, "")
+            labels = container.get("Labels") or {}
+            pid = labels.get(LABEL_PID, "")
             if pid == str(os.getpid()):
-                if container.labels.get(LABEL_INSTANCE) in _LIVE_INSTANCES:
+                if labels.get(LABEL_INSTANCE) in _LIVE_INSTANCES:
                     continue  # another sandbox of this very process
             elif pid.isdigit() and _alive(int(pid)):
                 continue  # another server on this host, still running
-            self._disposer.submit(lambda cid=container.id: self._remove(cid))
+            self._disposer.submit(lambda cid=container["Id"]: self._remove(cid))
             removed += 1
         if removed:
             log.info("reclaiming orphaned sandbox containers", count=removed)
