@@ -100,6 +100,7 @@ async def did_change_configuration(
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GymServer, params: types.DidOpenTextDocumentParams) -> None:
     ls.schedule_syntax(params.text_document.uri)
+    ls.prepare_runs(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)

@@ -71,6 +71,28 @@ class RunScheduler:
         self._on_queued = on_queued
         self._runs: dict[str, _Run] = {}
         self._last_digest: dict[str, str] = {}
+        self._preparing: set[asyncio.Task[None]] = set()
+
+    def prepare(self, problem: Problem) -> asyncio.Task[None]:
+        """When an exercise is opened, before its first save: open the sandbox and get it ready
+        for the exercise's runs (Docker starts their containers), in the background, so that
+        the first run is as quick as the next."""
+        task = asyncio.get_running_loop().create_task(self._prepare(problem))
+        self._preparing.add(task)
+        task.add_done_callback(self._preparing.discard)
+        return task
+
+    def stop_preparing(self) -> None:
+        for task in list(self._preparing):
+            task.cancel()
+
+    async def _prepare(self, problem: Problem) -> None:
+        try:
+            sandbox = await self._sandbox()
+            limits = self._limits().merged(problem.body.limits)
+            await asyncio.to_thread(sandbox.warm, problem.body.language, limits)
+        except SandboxError as exc:  # the first run says so to the learner
+            log.warning("cannot get the sandbox ready", error=str(exc))
 
     def submit(
         self, uri: str, version: int, source: str, problem: Problem, force: bool = False

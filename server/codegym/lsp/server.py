@@ -252,8 +252,11 @@ class GymServer(LanguageServer):
         if self._tutor is not None:
             await self._tutor.close()
         await self.js_syntax.close()
-        if self._sandbox is not None:
+        if self.runs is not None:
+            self.runs.stop_preparing()
+        async with self._sandbox_lock:  # one being opened meanwhile is closed too
             sandbox, self._sandbox = self._sandbox, None
+        if sandbox is not None:
             await asyncio.to_thread(sandbox.close)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -287,6 +290,12 @@ class GymServer(LanguageServer):
         return Path(path) if path else None
 
     # ------------------------------------------------------------------ runs
+
+    def prepare_runs(self, uri: str) -> None:
+        """An exercise document was opened: get the sandbox ready for its first save."""
+        found = self.document_problem(uri)
+        if found is not None and self.runs is not None:
+            self.runs.prepare(found[1])
 
     def run_tests(self, uri: str, force: bool = False) -> bool:
         """Run the tests of an open exercise document; False if it is not one."""

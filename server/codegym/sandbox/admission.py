@@ -29,7 +29,8 @@ from typing import Any
 
 import structlog
 
-from .types import QueueListener, RunCancelled, RunReport, RunRequest, Sandbox
+from ..config import SandboxLimits
+from .types import Language, QueueListener, RunCancelled, RunReport, RunRequest, Sandbox
 
 log = structlog.get_logger(__name__)
 
@@ -160,6 +161,9 @@ class QueuedSandbox:
     ) -> RunReport:
         with self.queue.admitted(cancel, listener):
             return self.inner.run(request, cancel)
+
+    def warm(self, language: Language, limits: SandboxLimits) -> None:
+        self.inner.warm(language, limits)  # starting containers is no run: it does not queue
 
     def close(self) -> None:
         self.inner.close()

@@ -182,7 +182,8 @@ class DockerSandbox:
         return True
 
     def warm(self, language: Language, limits: SandboxLimits | None = None) -> None:
-        """Start the pool for a language now, so that the first run is warm."""
+        """Start the pool for a language and limits now (its containers start in the
+        background), so that the first run is warm."""
         self._pool(self._container_spec(language, limits or SandboxLimits()))
 
     def _container_spec(self, language: Language, limits: SandboxLimits) -> ContainerSpec:
@@ -213,6 +214,7 @@ class DockerSandbox:
                     lambda: self._start(spec),
                     self._dispose,
                     self._disposer,
+                    count_busy=spec.serving,
                 )
                 self._pools[spec] = pool
             return pool

@@ -391,6 +391,9 @@ class LocalSandbox:
             isolation=plan.isolation,
         )
 
+    def warm(self, language: Language, limits: SandboxLimits) -> None:
+        """Nothing to start: every run is a fresh process."""
+
     def close(self) -> None:
         """Nothing persists between runs."""
 

@@ -161,4 +161,9 @@ class Sandbox(Protocol):
         the engine (`codegym.sandbox.admission`), and None when it starts."""
         ...
 
+    def warm(self, language: Language, limits: SandboxLimits) -> None:
+        """Get ready for runs of `language` under `limits` (Docker: start their warm pool),
+        so that the first run does not wait for a container. Returns at once."""
+        ...
+
     def close(self) -> None: ...
