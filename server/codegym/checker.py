@@ -29,6 +29,11 @@ def harness_case(test: TestCase) -> dict[str, Any]:
     return {"id": test.id, "kind": "stdio", "stdin": test.stdin}
 
 
+def run_limits(problem: Problem, limits: SandboxLimits) -> SandboxLimits:
+    """The limits of the problem's runs: `limits`, with the exercise's own overrides."""
+    return limits.merged(problem.body.limits)
+
+
 def build_request(
     problem: Problem,
     source: str,
@@ -43,7 +48,7 @@ def build_request(
         source=source,
         entry_point=body.entry_point,
         cases=tuple(harness_case(t) for t in tests),
-        limits=limits.merged(body.limits),
+        limits=run_limits(problem, limits),
     )
 
 

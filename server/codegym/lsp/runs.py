@@ -14,7 +14,7 @@ from typing import Literal
 
 import structlog
 
-from ..checker import check_source
+from ..checker import check_source, run_limits
 from ..config import SandboxLimits
 from ..content import Problem
 from ..content.models import TestCase
@@ -89,7 +89,7 @@ class RunScheduler:
     async def _prepare(self, problem: Problem) -> None:
         try:
             sandbox = await self._sandbox()
-            limits = self._limits().merged(problem.body.limits)
+            limits = run_limits(problem, self._limits())
             await asyncio.to_thread(sandbox.warm, problem.body.language, limits)
         except SandboxError as exc:  # the first run says so to the learner
             log.warning("cannot get the sandbox ready", error=str(exc))
