@@ -20,10 +20,42 @@ REQUIRE_DOCKER = os.environ.get("CODEGYM_REQUIRE_DOCKER") == "1"
 configure_logging("WARNING")
 
 
+TESTS = Path(__file__).resolve().parent
+SLOW_PATHS = (
+    "hostile/",  # every hostile program, on every backend
+    "test_lsp_fuzz.py",  # fuzzing the language server
+    "test_crash_safety.py",  # servers and writers killed mid-write
+    "test_neovim.py",  # a real Neovim
+    "test_eglot.py",  # a real Emacs
+    "emacs/",
+    "test_lsp_features.py",  # a language server per test (test_lsp.py stays: the essentials)
+    "test_lsp_tutor.py",
+)
+"""Test files (under tests/) marked `slow` whole: `make.py test --quick` leaves them out."""
+SLOW_PARAMS = {"sandbox": "docker", "backend": "docker", "client": "neovim@v0.7"}
+"""Parameters that make a test `slow`, as the `docker` marker does: the Docker backend
+(containers to start; the local backend runs the same test) and the second LSP client profile
+(each LSP test runs once, as VS Code)."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "docker_sandbox" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.docker)
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
+
+def is_slow(item: pytest.Item) -> bool:
+    """Whether `make.py test --quick` (`-m "not slow"`) leaves the test out; tests are also
+    marked `@pytest.mark.slow` one by one."""
+    if item.path.resolve().relative_to(TESTS).as_posix().startswith(SLOW_PATHS):
+        return True
+    if item.get_closest_marker("docker"):
+        return True
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec else {}
+    return any(params.get(name) == value for name, value in SLOW_PARAMS.items())
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.uris import to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from codegym.content import load_content
@@ -148,6 +149,22 @@ def as_code_action(item: types.Command | types.CodeAction) -> types.CodeAction:
         return item
     nested = ast.literal_eval(item.command)
     return types.CodeAction(title=item.title, command=types.Command(**nested))
+
+
+def shows_documents(client: LanguageClient) -> bool:
+    """The client profile declared `window/showDocument` (VS Code does; Neovim 0.7 does not)."""
+    window = client.capabilities.window if client.capabilities else None
+    return bool(window and window.show_document and window.show_document.support)
+
+
+async def assert_opened(client: LanguageClient, uri: str) -> None:
+    """The server opened `uri` in the editor, or, where the client cannot, said where it is."""
+    if shows_documents(client):
+        assert client.shown_documents[-1].uri == uri
+        return
+    assert client.shown_documents == []  # never asked of a client that did not declare it
+    path = Path(to_fs_path(uri) or "")
+    await wait_for(lambda: any(m.message == f"Code Gym: open {path}" for m in client.messages))
 
 
 def plain(value: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from codegym.checker import build_request
 from codegym.config import LocalSettings, SandboxLimits
-from codegym.content import load_content
+from codegym.content import ContentError, load_content
 from codegym.sandbox import LocalSandbox
 from codegym.workspace import default_path
 
@@ -113,11 +114,43 @@ def test_local_backend_without_bubblewrap_is_not_namespaced() -> None:
 
 
 def test_check_human_output_lists_failures(workspace: Path) -> None:
+    """One line per test under scores that count them: public tests in full, hidden ones by
+    label only, each with its mark."""
     problem = CONTENT.get("py-sum-evens")
     result = codegym("check", workspace / default_path(problem))
     assert result.returncode == 1
-    assert result.stdout.startswith("✗ py-sum-evens")
-    assert "✗" in result.stdout.splitlines()[1] or "✗" in result.stdout
+    header, *lines = result.stdout.splitlines()
+    assert header.startswith("✗ py-sum-evens · Sum of evens: 1/4 public · 1/5 hidden  [")
+    public = [t for t in problem.body.tests if t.visibility == "public"]
+    hidden = [t for t in problem.body.tests if t.visibility == "hidden"]
+    assert len(lines) == len(public) + len(hidden)
+    assert lines[0] == "  ✗ mixed numbers: sum_evens([1, 2, 3, 4]) returned 0, expected 6"
+    assert lines[len(public) :] == [
+        f"  ✓ hidden: {t.label}"
+        if t.label == "empty list"
+        else f"  ✗ hidden: {t.label} (wrong answer)"
+        for t in hidden
+    ]
+
+
+def test_check_of_code_that_does_not_parse_is_one_line(tmp_path: Path) -> None:
+    problem = CONTENT.get("py-sum-evens")
+    path = tmp_path / "typo.py"
+    header = (ROOT / "content").exists() and problem.body.starter
+    path.write_text(
+        "# codegym: exercise py-sum-evens\n\ndef sum_evens(numbers):\n    return sum((1)\n"
+    )
+    assert header
+    result = codegym("check", path, "--json")
+    document = json.loads(result.stdout)
+    assert result.returncode == 1 and document["isolation"] is None
+    assert document["syntax"] == {
+        "error_type": "SyntaxError", "message": "'(' was never closed", "line": 4, "column": 14
+    }  # fmt: skip
+    assert {t["category"] for t in document["tests"]} == {"syntax_error"}
+    text = codegym("check", path).stdout.splitlines()
+    assert text[1:] == [f"  ✗ {path}:4: SyntaxError: '(' was never closed (no test ran)"]
+    assert text[0].endswith("0/4 public · 0/5 hidden  [not run]")
 
 
 def test_check_errors_are_one_line_exit_2(tmp_path: Path) -> None:
@@ -168,6 +201,75 @@ def test_preview_shows_learner_file_and_solution() -> None:
     assert solution.stdout == CONTENT.get("py-sum-evens").body.solution
 
 
+BROKEN = "py-sum-evens"
+
+
+@pytest.fixture(scope="module")
+def broken_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled content in which one problem's YAML does not parse."""
+    root = tmp_path_factory.mktemp("content")
+    shutil.copytree(ROOT / "content", root, dirs_exist_ok=True)
+    path = root / CONTENT.get(BROKEN).source_file
+    path.write_text(path.read_text().replace("language: python", "language: [python"))
+    return root
+
+
+def located(root: Path, error: ContentError) -> str:
+    """How the CLI prints a content error: `file:line: message`, the file under `root`."""
+    return f"{root / error.file}:{error.line}: {error.message}"
+
+
+def test_init_writes_what_loads_reports_the_rest_and_exits_1(
+    broken_content: Path, tmp_path: Path
+) -> None:
+    [error] = load_content(broken_content).errors
+    result = codegym("init", tmp_path / "gym", "--content", broken_content)
+    assert result.returncode == 1
+    assert f"{len(CONTENT.problems) - 1} exercise file(s) created" in result.stdout
+    assert not (tmp_path / "gym" / default_path(CONTENT.get(BROKEN))).exists()
+    assert result.stderr.splitlines() == [
+        located(broken_content, error),
+        f"codegym: 1 exercise(s) not written, their content failed to load: {BROKEN}",
+    ]
+    other_course = codegym("init", tmp_path / "js", "--course", "javascript", "--content",
+                           broken_content)  # fmt: skip
+    assert other_course.returncode == 0
+    assert other_course.stderr.splitlines() == [located(broken_content, error)]
+
+
+def test_preview_of_a_problem_that_failed_to_load_says_why(broken_content: Path) -> None:
+    [error] = load_content(broken_content).errors
+    result = codegym("preview", BROKEN, "--content", broken_content)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        located(broken_content, error),
+        f"codegym: exercise {BROKEN!r} failed to load: see "
+        f"{broken_content / error.file}:{error.line} above",
+    ]
+    other = codegym("preview", "py-running-total", "--content", broken_content)
+    assert other.returncode == 0
+    assert other.stderr.splitlines() == [located(broken_content, error)]
+
+
+def test_check_reports_content_errors_and_still_checks(
+    broken_content: Path, workspace: Path
+) -> None:
+    [error] = load_content(broken_content).errors
+    exercise = workspace / default_path(CONTENT.get("py-running-total"))
+    result = codegym("check", exercise, "--content", broken_content)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("✗ py-running-total")
+    assert located(broken_content, error) in result.stderr.splitlines()
+
+
+def test_validate_takes_content_as_option_or_argument_not_two(tmp_path: Path) -> None:
+    result = codegym("validate", ROOT / "content", "--content", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("codegym: two content folders given")
+
+
+@pytest.mark.slow
 def test_validate_bundled_content(backend: str) -> None:
     result = codegym("validate", ROOT / "content", backend=backend)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -193,7 +295,7 @@ def test_validate_reports_broken_problems_with_file_and_line(tmp_path: Path) -> 
             "leaky.yaml": leaky_hint,
         },
     )
-    result = codegym("validate", tmp_path)
+    result = codegym("validate", "--content", tmp_path)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert (

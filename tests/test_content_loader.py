@@ -114,6 +114,14 @@ def test_every_problem_is_reported_at_once_with_file_and_line(tmp_path: Path) ->
     )
     assert found[("config.yaml", 37)] == "duplicate problem id 'd-label' (first defined at line 31)"
     assert len(content.errors) == 5
+    # The problems that did not load, each with its own errors; 'd-label' loaded from add.yaml.
+    assert sorted(content.failed) == ["a-bad-yaml", "b-unknown", "c-missing"]
+    [unknown] = content.failed["b-unknown"].errors
+    assert (unknown.file, unknown.line, content.failed["b-unknown"].course) == (
+        "unknown.yaml",
+        7,
+        "python",
+    )
 
 
 def test_wrong_types_point_at_their_line(tmp_path: Path) -> None:

@@ -72,6 +72,7 @@ def judge(request: pytest.FixtureRequest) -> Sandbox:
         return request.getfixturevalue("local_sandbox")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("problem", HARD_WITH_BUDGET, ids=lambda p: p.id)
 def test_naive_solution_fails_the_budget_reference_passes(problem: Problem, judge: Sandbox) -> None:
     naive = NAIVE / f"{problem.id}{problem.extension}"

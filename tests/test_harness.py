@@ -323,6 +323,7 @@ def test_script_syntax_error_is_a_load_error(language: str, tmp_path: Path) -> N
     assert result.cases == {}
 
 
+@pytest.mark.slow  # waits for a timeout
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_script_timeout_kills_the_program(language: str, tmp_path: Path) -> None:
     source = {"python": "while True:\n    pass\n", "javascript": "for (;;) {}\n"}[language]
@@ -668,6 +669,7 @@ def test_an_output_flood_is_output_limit(language: str, tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------ limits
 
 
+@pytest.mark.slow  # waits for a timeout
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_an_infinite_loop_times_out_and_the_next_case_runs(language: str, tmp_path: Path) -> None:
     source = {
@@ -683,6 +685,7 @@ def test_an_infinite_loop_times_out_and_the_next_case_runs(language: str, tmp_pa
     assert result.cases["next"]["value"] == "done"
 
 
+@pytest.mark.slow  # waits for a timeout
 def test_python_timeout_cannot_be_swallowed(tmp_path: Path) -> None:
     source = (
         "def f(x):\n"
@@ -702,6 +705,7 @@ def test_python_timeout_cannot_be_swallowed(tmp_path: Path) -> None:
 
 
 @needs_node
+@pytest.mark.slow  # waits for a timeout
 def test_javascript_async_functions_are_awaited_with_the_timeout(tmp_path: Path) -> None:
     source = (
         "async function f(x) { await null; return x * 2; }\n"

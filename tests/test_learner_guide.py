@@ -40,6 +40,7 @@ def test_readme_points_at_the_guide() -> None:
     assert "vim.lsp.start_client" not in readme, "the Neovim snippet lives in docs/learners.md"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(NVIM is None and not REQUIRE_DOCKER, reason="Neovim is not installed")
 def test_guide_neovim_snippet(tmp_path: Path) -> None:
     assert NVIM is not None, "CI installs Neovim (apt-get install neovim)"
@@ -95,6 +96,7 @@ def test_guide_neovim_snippet(tmp_path: Path) -> None:
     assert len(hidden) == 1 and re.match(r"\d+ of \d+ hidden tests fail: ", hidden[0]["message"])
     assert {d["lnum"] for d in diagnostics} == {def_line}
 
+    assert "not run yet" in steps["lenses_before_save"]
     lenses = steps["lenses"]
     assert {"▶ Run tests", "💡 Hint 1/3", "🔍 Review"} <= set(lenses)
     assert any(t.startswith("✗ 1/4 public · ") for t in lenses), lenses
@@ -105,6 +107,7 @@ def test_guide_neovim_snippet(tmp_path: Path) -> None:
     assert feedback["lines"][2].startswith("> Tutor unavailable: cannot reach Ollama at ")
     assert problem.body.hints[0].splitlines()[0] in "\n".join(feedback["lines"])
     assert feedback["windows"] == 2 and feedback["cursor_in_exercise"]
+    assert steps["review"] == {"windows": 2, "cursor_in_exercise": True}  # one feedback window
     assert any(m.startswith("Code Gym: tutor unavailable: ") for m in report["messages"])
     if not REQUIRE_DOCKER:
         return

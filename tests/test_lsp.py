@@ -153,3 +153,38 @@ def test_serve_over_tcp() -> None:
     finally:
         server.kill()
         server.wait()
+
+
+@pytest.mark.asyncio
+async def test_a_save_before_the_open_runs_when_it_opens(client: LanguageClient) -> None:
+    """Neovim sends `didSave` at once but holds `didOpen` back until the server is initialized:
+    that save is not lost."""
+    path = client.workspace_root / default_path(CONTENT.get("py-sum-evens"))  # type: ignore[attr-defined]
+    uri = path.as_uri()
+    save(client, uri)
+    await asyncio.sleep(0.2)  # nothing to wait for: the server must hold the save, not drop it
+    assert open_file(client, path) == uri
+    found = await wait_for(lambda: diagnostics_of(client, uri))
+    assert any(d.message.startswith("mixed numbers: ") for d in found)
+
+
+@pytest.mark.asyncio
+async def test_a_syntax_error_is_one_diagnostic_and_no_run(client: LanguageClient) -> None:
+    problem = CONTENT.get("py-sum-evens")
+    path = client.workspace_root / default_path(problem)  # type: ignore[attr-defined]
+    header = path.read_text().split("\n\n", 1)[0]
+    typo = header + "\n\ndef sum_evens(numbers):\n    return sum((n for n in numbers)\n"
+    uri = open_file(client, path, typo)
+    save(client, uri)
+    judged = "✗ 0/4 public · 0/5 hidden"
+    for _ in range(600):  # the lens shows the verdict once the save is judged
+        lenses = await client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        if judged in [lens.command.title for lens in lenses or [] if lens.command]:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the save was not judged")
+    [only] = client.diagnostics[uri]  # published before the verdict reached the lens
+    assert only.source == "codegym-syntax" and "never closed" in only.message

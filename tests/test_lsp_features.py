@@ -21,6 +21,7 @@ from .lsp_support import (
     BACKEND,
     CONTENT,
     as_code_action,
+    assert_opened,
     diagnostics_of,
     exercise,
     open_file,
@@ -87,8 +88,12 @@ async def test_code_actions_and_reset(client: LanguageClient) -> None:
         )
         return {a.title: as_code_action(a) for a in found_actions or []}
 
-    assert {"Run tests again", "Reset to starter code"} <= (await actions()).keys()
-    quick_fixes = {"Run tests again", "Explain this failure", "Hint 1/3"}
+    every = list(await actions())
+    assert "Run tests again" in every
+    assert every[-1] == "Reset to starter code"  # destructive: last, never the first offered
+    explains = {f"Explain this failure: {d.data['name']}" for d in found[:3]}
+    assert len(explains) == 3  # each names its test
+    quick_fixes = {"Run tests again", "Hint 1/3", *explains}
     assert set(await actions([types.CodeActionKind.QuickFix])) == quick_fixes
     by_title = await actions([types.CodeActionKind.Source])
     concepts = {t for t in by_title if t.startswith("Explain concept: ")}
@@ -137,7 +142,7 @@ async def test_catalog_progress_and_next_exercise(client: LanguageClient) -> Non
         types.ExecuteCommandParams(command="codegym.nextExercise", arguments=[])
     )
     assert shown.endswith(".py") and "py-sum-evens" not in shown
-    assert client.shown_documents[-1].uri == shown
+    await assert_opened(client, shown)
 
 
 @pytest.mark.asyncio
@@ -211,7 +216,7 @@ async def test_open_exercise_writes_and_shows_it(client: LanguageClient) -> None
         types.ExecuteCommandParams(command="codegym.openExercise", arguments=["js-group-by"])
     )
     assert uri.endswith("01-js-group-by.js") or "js-group-by" in uri
-    assert client.shown_documents[-1].uri == uri
+    await assert_opened(client, uri)
 
 
 @pytest.mark.options({"sandbox": {"backend": "kubernetes"}, "parallelism": 2})
@@ -287,7 +292,7 @@ async def test_author_previews_an_exercise(client: LanguageClient) -> None:
         types.ExecuteCommandParams(command="codegym.previewExercise", arguments=["js-memoize"])
     )
     assert "/.codegym/preview/" in uri and uri.endswith("-js-memoize.js")
-    assert client.shown_documents[-1].uri == uri
+    await assert_opened(client, uri)
     assert "// codegym: exercise js-memoize" in Path(to_fs_path(uri)).read_text()
 
 

@@ -25,6 +25,7 @@ from .lsp_support import (
     open_file,
     plain,
     save,
+    shows_documents,
     wait_for,
 )
 from .scripted_ollama import TUTOR_SCRIPT, Reply, ScriptedOllama
@@ -94,7 +95,7 @@ async def test_explain_quick_fix_streams_shows_and_feeds_the_hover(client: Langu
         )
     )
     by_title = {a.title: as_code_action(a) for a in actions or []}
-    explain = by_title["Explain this failure"].command
+    explain = by_title[f"Explain this failure: {public.data['name']}"].command
     assert explain is not None and explain.arguments == [uri, public.code]
 
     result = await command(client, explain.command, *(explain.arguments or []))
@@ -110,7 +111,12 @@ async def test_explain_quick_fix_streams_shows_and_feeds_the_hover(client: Langu
     file = Path(to_fs_path(result["file"]))  # type: ignore[arg-type]
     assert file == client.workspace_root / ".codegym/feedback/py-sum-evens/explain.md"  # type: ignore[attr-defined]
     assert EXPLANATION in file.read_text()
-    assert [d.uri for d in client.shown_documents] == [result["file"]]
+    assert result["text"] == EXPLANATION  # for clients that show neither document nor message
+    if shows_documents(client):
+        assert [d.uri for d in client.shown_documents] == [result["file"]]
+    else:  # never asked of a client that did not declare it (Neovim 0.7): a message instead
+        assert client.shown_documents == []
+        assert any(EXPLANATION in m.message for m in client.messages)
 
     shown = await hover_text(client, uri, public.range.start.line)
     assert "Tutor's explanation" in shown and "look at what `sum` receives" in shown
@@ -218,8 +224,8 @@ async def test_offline_every_answer_comes_from_the_course(client: LanguageClient
     shown = Path(to_fs_path(result["file"])).read_text()  # type: ignore[arg-type]
     assert shown.startswith("# Hint 1/3") and "Tutor unavailable" in shown
 
-    def cannot_show(*args: object) -> types.ShowDocumentResult:
-        return types.ShowDocumentResult(success=False)  # an editor without a document viewer
+    def cannot_show(*args: object) -> None:
+        return None  # as eglot answers: `null`, which is not a ShowDocumentResult
 
     client.protocol.fm.features[types.WINDOW_SHOW_DOCUMENT] = cannot_show
 

@@ -4,15 +4,18 @@ sandbox, and when."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from codegym.checker import build_request
+from codegym.checker import build_request, syntax_failure
 from codegym.config import ExerciseLimits, SandboxLimits
 from codegym.content import Problem, load_content
-from codegym.lsp.runs import RunScheduler
+from codegym.grading import SyntaxFailure
+from codegym.lsp.runs import RunResult, RunScheduler
 from codegym.sandbox import QueueListener, RunReport, RunRequest, SandboxError
+from codegym.syntax_check import python_syntax
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 
@@ -43,9 +46,17 @@ class RecordingSandbox:
         pass
 
 
-def scheduler(sandbox: RecordingSandbox, limits: SandboxLimits) -> RunScheduler:
+def scheduler(
+    sandbox: RecordingSandbox,
+    limits: SandboxLimits,
+    on_result: Callable[[RunResult], None] = lambda result: None,
+) -> RunScheduler:
     async def opened() -> RecordingSandbox:
         return sandbox
+
+    async def syntax_of(problem: Problem, source: str) -> SyntaxFailure | None:
+        issue = python_syntax(source) if problem.language == "python" else None
+        return syntax_failure(issue) if issue else None
 
     return RunScheduler(
         sandbox=opened,  # type: ignore[arg-type]
@@ -53,9 +64,10 @@ def scheduler(sandbox: RecordingSandbox, limits: SandboxLimits) -> RunScheduler:
         tests_for=lambda problem: list(problem.body.tests),
         concurrency=2,
         current_version=lambda uri: 1,
-        on_result=lambda result: None,
+        on_result=on_result,
         on_unchanged=lambda uri: None,
         on_error=lambda uri, message: None,
+        syntax_of=syntax_of,
     )
 
 
@@ -79,3 +91,20 @@ async def test_opening_an_exercise_readies_the_sandbox_its_runs_will_use(problem
 
 async def test_a_sandbox_that_cannot_get_ready_is_left_to_the_first_run(problem: Problem) -> None:
     await scheduler(RecordingSandbox(refuse=True), SandboxLimits()).prepare(problem)
+
+
+async def test_code_that_does_not_parse_is_judged_without_a_run() -> None:
+    """One typo: one syntax failure, every test marked by it, and the sandbox never asked."""
+    problem = load_content(CONTENT).get("py-sum-evens")
+    results: list[RunResult] = []
+    runs = scheduler(RecordingSandbox(), SandboxLimits(), results.append)
+    typo = "def sum_evens(numbers):\n    return sum((n for n in numbers)\n"
+    task = runs.submit("file:///sum.py", 1, typo, problem)
+    assert task is not None and await task == "fail"  # RecordingSandbox.run would raise
+    [result] = results
+    verdict = result.verdict
+    assert verdict.syntax is not None and verdict.syntax.line == 2
+    assert (verdict.syntax.error_type, verdict.isolation) == ("SyntaxError", None)
+    assert "never closed" in verdict.syntax.message
+    assert {t.category for t in verdict.tests} == {"syntax_error"}
+    assert len(verdict.tests) == len(problem.body.tests)

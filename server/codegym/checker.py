@@ -12,8 +12,9 @@ from typing import Any
 
 from .config import SandboxLimits
 from .content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
-from .grading import Verdict, grade
+from .grading import SyntaxFailure, Verdict, grade, syntax_verdict
 from .sandbox import QueueListener, RunReport, RunRequest, Sandbox
+from .syntax_check import SyntaxProblem, python_syntax
 
 REFERENCE_SAMPLES = 2
 """Reference runs per calibration; the least CPU time counts (caches and page faults vary)."""
@@ -116,6 +117,8 @@ def check_source(
     `is_reference`: `source` is the reference solution; its own times calibrate the efficiency
     budgets (so `codegym validate` spends no extra runs on calibration)."""
     tests = list(problem.body.tests) if tests is None else tests
+    if problem.language == "python" and (issue := python_syntax(source)) is not None:
+        return syntax_verdict(problem, syntax_failure(issue), tests, reveal_hidden=reveal_hidden)
     report = sandbox.run(build_request(problem, source, limits, tests), cancel, listener)
     if is_reference:
         REFERENCE_TIMES.remember(problem, sandbox, report)
@@ -133,6 +136,11 @@ def check_source(
                 problem, report, tests, reveal_hidden=reveal_hidden, reference_ms=reference
             )
     return verdict
+
+
+def syntax_failure(issue: SyntaxProblem) -> SyntaxFailure:
+    """A parser's finding as grading's record of it."""
+    return SyntaxFailure(issue.error_type, issue.detail, issue.line, issue.column)
 
 
 def _remeasure(

@@ -12,8 +12,8 @@ from pathlib import Path
 from . import __version__
 from .checker import check_source
 from .config import Settings
-from .content import Content, Problem, load_content, resolve_content_dir
-from .grading import Verdict
+from .content import Content, ContentError, Problem, load_content, resolve_content_dir
+from .grading import CATEGORY_WORDS, Verdict
 from .logging_setup import configure_logging
 from .sandbox import SandboxError, open_sandbox
 from .workspace import exercise_id_of, init_workspace, render_exercise
@@ -29,7 +29,7 @@ class CliError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env(content_dir=getattr(args, "content", None))
+    settings = Settings.from_env(content_dir=_content_option(args))
     backend = getattr(args, "backend", None)
     if backend:
         settings = settings.model_copy(
@@ -38,31 +38,72 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _content(settings: Settings, *, strict: bool = False) -> Content:
-    root = resolve_content_dir(settings.content_dir)
-    content = load_content(root)
-    if content.catalog is None or (strict and content.errors):
-        first = content.errors[0] if content.errors else "no catalog"
-        raise CliError(f"content in {root} is invalid: {first} (run `codegym validate {root}`)")
+def _content_option(args: argparse.Namespace) -> Path | None:
+    """`--content DIR`, or validate's positional CONTENT_DIR (the same, kept for old scripts)."""
+    option: Path | None = getattr(args, "content", None)
+    positional: Path | None = getattr(args, "content_dir", None)
+    if option and positional and option != positional:
+        raise CliError(f"two content folders given ({positional} and --content {option})")
+    return option or positional
+
+
+def _content(settings: Settings) -> Content:
+    """The content folder, loaded, with every error in it reported on stderr."""
+    content = load_content(resolve_content_dir(settings.content_dir))
+    for error in content.errors:
+        print(f"{_where(content, error)}: {error.message}", file=sys.stderr)
+    if content.catalog is None:
+        raise CliError(f"the catalog of {content.root} did not load (the errors are above)")
     return content
 
 
+def _where(content: Content, error: ContentError) -> str:
+    """`file:line` of a content error, the file as a path to open (under the content folder)."""
+    path = content.root / error.file
+    return f"{path}:{error.line}" if error.line else str(path)
+
+
+def _problem(content: Content, exercise: str) -> Problem:
+    """The exercise, or a CliError saying that it is unknown or why it failed to load."""
+    if exercise in content.problems:
+        return content.problems[exercise]
+    failed = content.failed.get(exercise)
+    if failed is None:
+        raise CliError(f"no exercise {exercise!r} in {content.root}")
+    where = ", ".join(_where(content, error) for error in failed.errors)
+    raise CliError(f"exercise {exercise!r} failed to load: see {where} above")
+
+
 def _print_verdict(verdict: Verdict, problem: Problem, file: Path) -> None:
-    public, hidden = verdict.score("public"), verdict.score("hidden")
+    """A header with the scores, then one line per test, grouped as the scores are: the public
+    tests in full, the hidden ones by label and kind of failure only. Code that does not parse
+    is one line: no test ran."""
+    scores = [f"{verdict.score(v)} {v}" for v in ("public", "generated", "hidden")]
+    scores = [s for s in scores if not s.startswith("0/0 ")]
     mark = "✓" if verdict.status == "pass" else "✗"
-    print(
-        f"{mark} {problem.id} · {problem.meta.title}: {public} public · {hidden} hidden"
-        f"  [{verdict.backend}, {verdict.duration_ms:.0f} ms]"
+    ran = (
+        f"[{verdict.backend}, {verdict.duration_ms:.0f} ms]"
+        if verdict.syntax is None
+        else "[not run]"
     )
+    print(f"{mark} {problem.id} · {problem.meta.title}: {' · '.join(scores)}  {ran}")
+    if verdict.syntax is not None:
+        failure = verdict.syntax
+        where = f"{file}:{failure.line}: " if failure.line else ""
+        print(f"  ✗ {where}{failure.error_type}: {failure.message} (no test ran)")
+        return
     for test in verdict.tests:
-        if test.passed:
+        if test.visibility == "hidden":
+            outcome = "" if test.passed else f" ({CATEGORY_WORDS[test.category]})"
+            print(f"  {'✓' if test.passed else '✗'} hidden: {test.label}{outcome}")
+        elif test.passed:
             print(f"  ✓ {test.name}")
-            continue
-        where = f"{file}:{test.line}: " if test.line else ""
-        print(f"  ✗ {where}{test.message}")
-        if test.stdout and test.visibility != "hidden":
-            printed = test.stdout.rstrip().splitlines()[:5]
-            print("\n".join(f"      │ {line}" for line in printed))
+        else:
+            where = f"{file}:{test.line}: " if test.line else ""
+            print(f"  ✗ {where}{test.message}")
+            if test.stdout:
+                printed = test.stdout.rstrip().splitlines()[:5]
+                print("\n".join(f"      │ {line}" for line in printed))
     if verdict.status == "pass":
         print("All tests pass. Well done!")
     if verdict.isolation in NOT_ISOLATED:
@@ -99,6 +140,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         f"{len(result.created)} exercise file(s) created, {len(result.existing)} already present "
         f"in {args.directory}"
     )
+    skipped = [f.id for f in content.failed.values() if args.course in (None, f.course)]
+    if skipped:
+        print(
+            f"codegym: {len(skipped)} exercise(s) not written, their content failed to load: "
+            f"{', '.join(skipped)}",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL
     return EXIT_OK
 
 
@@ -112,10 +161,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if exercise is None:
         raise CliError(f"{file} has no `codegym: exercise <id>` line in its header")
     settings = _settings(args)
-    content = _content(settings)
-    if exercise not in content.problems:
-        raise CliError(f"{file} names exercise {exercise!r}, which is not in the content")
-    problem = content.problems[exercise]
+    problem = _problem(_content(settings), exercise)
     # One run: a warm pool would only start containers that nobody uses.
     one_shot = settings.sandbox.model_copy(
         update={"docker": settings.sandbox.docker.model_copy(update={"pool_size": 0})}
@@ -140,8 +186,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validation import validate
 
     settings = _settings(args)
-    root = Path(args.content_dir) if args.content_dir else resolve_content_dir(settings.content_dir)
-    content = load_content(root)
+    # Every content error is a finding, printed on stdout with the others.
+    content = load_content(resolve_content_dir(settings.content_dir))
     sandbox = open_sandbox(settings.sandbox)
     try:
         report = validate(
@@ -163,10 +209,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    content = _content(_settings(args))
-    if args.id not in content.problems:
-        raise CliError(f"no exercise {args.id!r}")
-    problem = content.problems[args.id]
+    problem = _problem(_content(_settings(args)), args.id)
     sys.stdout.write(problem.body.solution if args.solution else render_exercise(problem))
     return EXIT_OK
 
@@ -266,9 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
     content_option(check)
 
     validate = add("validate", "check content: schema, solutions pass, starters fail", cmd_validate)
-    validate.add_argument("content_dir", nargs="?", metavar="CONTENT_DIR")
+    validate.add_argument(
+        "content_dir", nargs="?", type=Path, metavar="CONTENT_DIR", help="the same as --content"
+    )
     validate.add_argument("--jobs", type=int, help="problems checked in parallel")
     backend_option(validate)
+    content_option(validate)
 
     preview = add("preview", "print an exercise as a learner sees it", cmd_preview)
     preview.add_argument("id", metavar="ID")
@@ -311,7 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging("INFO" if args.verbose else "WARNING", args.log_file)
+    configure_logging(
+        "INFO" if args.verbose else "WARNING",
+        args.log_file,
+        plain_on_terminal=args.command != "serve",  # the server's stderr is the editor's log
+    )
     try:
         return int(args.handler(args))
     except CliError as exc:

@@ -103,7 +103,7 @@ def init_workspace(root: Path, content: Content, course: str | None = None) -> I
     if course is not None and not problems:
         known = ", ".join(c.id for c in content.catalog.courses) if content.catalog else ""
         raise KeyError(f"no course {course!r} (courses: {known})")
-    root.mkdir(parents=True, exist_ok=True)
+    mark_workspace(root)
     present = find_exercises(root)
     result = InitResult()
     for problem in problems:
@@ -116,6 +116,52 @@ def init_workspace(root: Path, content: Content, course: str | None = None) -> I
         else:
             result.existing.append(path)
     return result
+
+
+STATE_DIR = ".codegym"
+"""The folder of a workspace's own state (progress, backups, feedback): it marks the workspace."""
+
+
+def mark_workspace(root: Path) -> None:
+    """Make `root` a workspace: `find_workspace` finds it from any file below it."""
+    (root / STATE_DIR).mkdir(parents=True, exist_ok=True)
+
+
+def find_workspace(path: Path) -> Path | None:
+    """The nearest folder at or above `path` that holds `.codegym/`: the workspace that `path`
+    belongs to, whatever folder an editor took for the project's root."""
+    for folder in (path, *path.parents):
+        if (folder / STATE_DIR).is_dir():
+            return folder
+    return None
+
+
+def locate_workspace(root: Path, depth: int = 3) -> Path | None:
+    """The workspace an editor means when it opens `root`: `root` or the folder above it that
+    holds `.codegym/` (an editor that took a topic folder for the project), else the only one
+    within `depth` levels below it (an editor that took the enclosing git repository)."""
+    if found := find_workspace(root):
+        return found
+    below: list[Path] = []
+    level = [root]
+    for _ in range(depth):
+        level = [
+            child
+            for folder in level
+            for child in _subfolders(folder)
+            if child.name not in _SKIP_DIRS and not child.name.startswith(".")
+        ]
+        below += [folder for folder in level if (folder / STATE_DIR).is_dir()]
+        if len(below) > 1 or len(level) > 500:
+            return None
+    return below[0] if below else None
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return [child for child in folder.iterdir() if child.is_dir() and not child.is_symlink()]
+    except OSError:
+        return []
 
 
 def write_new_file(path: Path, text: str) -> bool:

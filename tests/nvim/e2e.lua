@@ -29,6 +29,13 @@ guarded(function()
     name = "codegym",
     cmd = { env("GYM_PYTHON"), "-m", "codegym.cli", "serve" },
     root_dir = env("GYM_ROOT"),
+    capabilities = (function()
+      -- It handles window/showDocument below, so it says so: the server asks only those that do.
+      local capabilities = vim.lsp.protocol.make_client_capabilities()
+      capabilities.window = capabilities.window or {}
+      capabilities.window.showDocument = { support = true }
+      return capabilities
+    end)(),
     init_options = {
       sandbox = { backend = env("GYM_BACKEND") },
       tutor = { host = "http://127.0.0.1:9" }, -- nothing listens: the tutor answers offline

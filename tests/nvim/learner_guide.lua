@@ -56,12 +56,7 @@ local ok, err = pcall(function()
     return found
   end
 
-  vim.cmd("write")
-  assert(vim.wait(30000, function() return #test_diagnostics() > 0 end, 50),
-    "no codegym diagnostics after saving the starter")
-  report.steps.diagnostics = test_diagnostics()
-
-  -- The snippet refreshes the lenses when the diagnostics change: wait for the run's status.
+  -- Lenses before the first save: the snippet draws them when it attaches.
   local function lens_titles()
     local titles = {}
     for _, lens in ipairs(vim.lsp.codelens.get(exercise)) do
@@ -69,6 +64,16 @@ local ok, err = pcall(function()
     end
     return titles
   end
+  assert(vim.wait(10000, function() return vim.tbl_contains(lens_titles(), "not run yet") end, 50),
+    "no 'not run yet' lens before the first save: " .. vim.inspect(lens_titles()))
+  report.steps.lenses_before_save = lens_titles()
+
+  vim.cmd("write")
+  assert(vim.wait(30000, function() return #test_diagnostics() > 0 end, 50),
+    "no codegym diagnostics after saving the starter")
+  report.steps.diagnostics = test_diagnostics()
+
+  -- The snippet refreshes the lenses when the diagnostics change: wait for the run's status.
   assert(vim.wait(10000, function()
     for _, title in ipairs(lens_titles()) do
       if title:find("public", 1, true) then return true end
@@ -92,6 +97,20 @@ local ok, err = pcall(function()
   report.steps.feedback = {
     name = vim.api.nvim_buf_get_name(feedback),
     lines = vim.api.nvim_buf_get_lines(feedback, 0, -1, false),
+    windows = #vim.api.nvim_list_wins(),
+    cursor_in_exercise = vim.api.nvim_get_current_win() == exercise_win,
+  }
+
+  -- A second answer reuses the feedback window rather than opening another split.
+  vim.cmd("CodeGym review")
+  assert(vim.wait(30000, function()
+    for _, win in ipairs(vim.api.nvim_list_wins()) do
+      local name = vim.api.nvim_buf_get_name(vim.api.nvim_win_get_buf(win))
+      if name:find("/.codegym/feedback/py-sum-evens/review.md", 1, true) then return true end
+    end
+    return false
+  end, 50), "the review's feedback file was not shown")
+  report.steps.review = {
     windows = #vim.api.nvim_list_wins(),
     cursor_in_exercise = vim.api.nvim_get_current_win() == exercise_win,
   }

@@ -1,6 +1,6 @@
 """Courses, topics and problems: the pydantic models and the YAML loader."""
 
-from .loader import CATALOG_FILE, Content, ContentError, load_content
+from .loader import CATALOG_FILE, Content, ContentError, FailedProblem, load_content
 from .locate import bundled_content_dir, resolve_content_dir
 from .models import (
     COMMENT_PREFIX,
@@ -23,6 +23,7 @@ __all__ = [
     "CodeTest",
     "Content",
     "ContentError",
+    "FailedProblem",
     "Problem",
     "ProblemBody",
     "StdioTest",

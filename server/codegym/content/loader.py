@@ -35,14 +35,25 @@ class ContentError:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class FailedProblem:
+    """A problem of the catalog that did not load, with the errors found while loading it."""
+
+    id: str
+    course: str
+    errors: tuple[ContentError, ...]
+
+
 @dataclass
 class Content:
-    """A loaded content folder: the catalog, the problems that loaded, and every error."""
+    """A loaded content folder: the catalog, the problems that loaded, those that did not (by
+    id, with the errors that stopped them), and every error."""
 
     root: Path
     catalog: Catalog | None
     problems: dict[str, Problem] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
+    failed: dict[str, FailedProblem] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -176,6 +187,7 @@ def load_content(root: Path | str) -> Content:
             glossary = {c.id for c in topic.concepts}
             for pi, meta in enumerate(topic.problems):
                 where: YamlPath = ("courses", ci, "topics", ti, "problems", pi)
+                first_error = len(errors)
                 for concept in meta.concepts:
                     if concept not in glossary:
                         errors.append(
@@ -187,8 +199,13 @@ def load_content(root: Path | str) -> Content:
                             )
                         )
                 problem = _load_problem(root, meta, course, topic, ti, lines, where, errors)
-                if problem is not None and problem.id not in content.problems:
+                if problem is None:
+                    found = tuple(errors[first_error:])
+                    content.failed.setdefault(meta.id, FailedProblem(meta.id, course.id, found))
+                elif problem.id not in content.problems:
                     content.problems[problem.id] = problem
+    for problem_id in content.problems:  # a duplicate id whose other entry loaded
+        content.failed.pop(problem_id, None)
     return content
 
 

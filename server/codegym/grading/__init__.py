@@ -1,6 +1,25 @@
 """Host-side judging: compare what the sandbox reported with the expected values."""
 
 from .values import canonical, display, values_match
-from .verdicts import Score, TestVerdict, Verdict, grade
+from .verdicts import (
+    CATEGORY_WORDS,
+    Score,
+    SyntaxFailure,
+    TestVerdict,
+    Verdict,
+    grade,
+    syntax_verdict,
+)
 
-__all__ = ["Score", "TestVerdict", "Verdict", "canonical", "display", "grade", "values_match"]
+__all__ = [
+    "CATEGORY_WORDS",
+    "Score",
+    "SyntaxFailure",
+    "TestVerdict",
+    "Verdict",
+    "canonical",
+    "display",
+    "grade",
+    "syntax_verdict",
+    "values_match",
+]

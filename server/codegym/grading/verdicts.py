@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from ..content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
-from ..sandbox.types import CaseOutcome, ErrorInfo, Isolation, RunReport
+from ..sandbox.types import CaseOutcome, ErrorInfo, Isolation, LoadOutcome, RunReport
 from .values import NotCanonical, canonical, display, display_args, values_match
 
 TestStatus = Literal["pass", "fail", "error", "timeout"]
@@ -45,6 +45,8 @@ class TestVerdict:
     status: TestStatus
     category: Category
     message: str
+    label: str = ""
+    """What a learner may know of the test: a hidden test's authored label, else its name."""
     line: int | None = None
     input: str | None = None
     expected: str | None = None
@@ -71,6 +73,20 @@ class Score:
 
 
 @dataclass(frozen=True)
+class SyntaxFailure:
+    """The code does not parse: no test ran, and this is the one thing to show."""
+
+    error_type: str
+    """`SyntaxError`, `IndentationError`, `TabError`."""
+    message: str
+    """The parser's words, e.g. `'(' was never closed`."""
+    line: int | None = None
+    """1-based."""
+    column: int | None = None
+    """0-based."""
+
+
+@dataclass(frozen=True)
 class Verdict:
     exercise: str
     status: OverallStatus
@@ -79,12 +95,17 @@ class Verdict:
     tests: list[TestVerdict]
     levels: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
-    isolation: Isolation = "container"
-    """How the run was isolated (`codegym.sandbox.Isolation`)."""
+    isolation: Isolation | None = "container"
+    """How the run was isolated (`codegym.sandbox.Isolation`); None when nothing ran."""
+    syntax: SyntaxFailure | None = None
+    """Set when the code does not parse; every test is then a `syntax_error`."""
 
     def score(self, visibility: Visibility) -> Score:
         selected = [t for t in self.tests if t.visibility == visibility]
         return Score(sum(t.passed for t in selected), len(selected))
+
+    _ALWAYS_SHOWN = ("id", "name", "label", "visibility", "status", "category", "message", "line")
+    """The fields of a test in `to_json` even when it is hidden (the rest only for others)."""
 
     def to_json(self) -> dict[str, Any]:
         """The `codegym check --json` document (docs/cli.md)."""
@@ -96,12 +117,12 @@ class Verdict:
             "duration_ms": round(self.duration_ms, 1),
             "levels": self.levels,
             "error": self.error,
+            "syntax": asdict(self.syntax) if self.syntax else None,
             "tests": [
                 {
                     k: v
                     for k, v in asdict(t).items()
-                    if k in ("id", "name", "visibility", "status", "category", "message", "line")
-                    or (v is not None and t.visibility != "hidden")
+                    if k in self._ALWAYS_SHOWN or (v is not None and t.visibility != "hidden")
                 }
                 for t in self.tests
             ],
@@ -152,7 +173,35 @@ def grade(
         tests=judged,
         levels=levels,
         isolation=report.isolation,
+        syntax=_syntax_failure(report),
     )
+
+
+def _syntax_failure(report: RunReport) -> SyntaxFailure | None:
+    error = report.load.error
+    if report.load.status != "error" or error is None or error.type not in _SYNTAX_ERRORS:
+        return None
+    return SyntaxFailure(error_type=error.type, message=error.message, line=error.line)
+
+
+def syntax_verdict(
+    problem: Problem,
+    failure: SyntaxFailure,
+    tests: list[TestCase] | None = None,
+    *,
+    reveal_hidden: bool = False,
+) -> Verdict:
+    """The verdict on code that does not parse, found before any run (nothing ran): judged as
+    the sandbox's own syntax error would be."""
+    error = ErrorInfo(type=failure.error_type, message=failure.message, line=failure.line)
+    report = RunReport(
+        backend="syntax check",
+        load=LoadOutcome("error", error),
+        cases={},
+        duration_ms=0.0,
+    )
+    verdict = grade(problem, report, tests, reveal_hidden=reveal_hidden)
+    return replace(verdict, isolation=None, syntax=failure)
 
 
 def budget_ms(test: TestCase, reference_ms: dict[str, float] | None) -> float | None:
@@ -187,6 +236,7 @@ def _judge(problem: Problem, test: TestCase, report: RunReport, reveal: bool) ->
         "id": test.id,
         "name": test.name,
         "visibility": test.visibility,
+        "label": (test.label if test.visibility == "hidden" else None) or test.name,
     }
     if report.tampered:
         return _failure(
@@ -335,12 +385,13 @@ def _no_report(
                 "timeout",
                 "the file did not finish loading in time: is there a loop at the top level?",
             )
+        # The run's time ran out before this test: a slow solution, not a missing result.
         return _failure(
             base,
             hidden,
             test,
-            "error",
-            "no_report",
+            "timeout",
+            "timeout",
             "not run: the run was stopped after an earlier test took too long",
         )
     if report.stopped == "output_flood":
@@ -395,7 +446,7 @@ def _failure(
             **base,
             status=status,
             category=category,
-            message=f"hidden test failed: {test.label} ({_CATEGORY_WORDS[category]})",
+            message=f"hidden test failed: {test.label} ({CATEGORY_WORDS[category]})",
             error_type=error.type if error else None,
         )
     return TestVerdict(
@@ -415,7 +466,7 @@ def _failure(
     )
 
 
-_CATEGORY_WORDS: dict[str, str] = {
+CATEGORY_WORDS: dict[str, str] = {  # how a category reads in a sentence
     "passed": "passed",
     "wrong_answer": "wrong answer",
     "too_slow": "too slow",

@@ -8,7 +8,7 @@ from typing import Any
 from lsprotocol import types
 
 from ..content import ContentError, Problem
-from ..grading import TestVerdict, Verdict
+from ..grading import CATEGORY_WORDS, TestVerdict, Verdict
 from ..tutor.offline_review import Finding
 
 SOURCE_TESTS = "codegym"
@@ -62,7 +62,10 @@ def _data(test: TestVerdict) -> dict[str, Any]:
 
 def verdict_diagnostics(problem: Problem, verdict: Verdict, text: str) -> list[types.Diagnostic]:
     """Public failures at the line where they failed (else the entry point); hidden failures
-    summarised once at the entry point, by label only."""
+    summarised once at the entry point, by label only. None for code that does not parse: its
+    one diagnostic is the syntax error's (`syntax_diagnostic`), not one per test."""
+    if verdict.syntax is not None:
+        return []
     anchor = entry_point_line(problem, text)
     diagnostics: list[types.Diagnostic] = []
     failing_hidden = [t for t in verdict.tests if t.visibility == "hidden" and not t.passed]
@@ -87,7 +90,7 @@ def verdict_diagnostics(problem: Problem, verdict: Verdict, text: str) -> list[t
         )
     if failing_hidden:
         total = sum(t.visibility == "hidden" for t in verdict.tests)
-        labels = ", ".join(t.message.split(": ", 1)[-1] for t in failing_hidden)
+        labels = ", ".join(f"{t.label} ({CATEGORY_WORDS[t.category]})" for t in failing_hidden)
         diagnostics.append(
             types.Diagnostic(
                 range=_line_range(text, anchor),

@@ -19,6 +19,7 @@ from ..workspace import (
     find_exercises,
     header_lines,
     init_workspace,
+    locate_workspace,
     render_exercise,
     write_new_file,
 )
@@ -54,6 +55,8 @@ def initialize(ls: GymServer, params: types.InitializeParams) -> None:
         root = ls.path_of(params.workspace_folders[0].uri)
     elif params.root_uri:
         root = ls.path_of(params.root_uri)
+    if root is not None:  # the editor's project root may be above or below the exercises
+        root = locate_workspace(root) or root
     ls.configure(params.initialization_options, root)
 
 
@@ -65,16 +68,13 @@ async def initialized(ls: GymServer, params: types.InitializedParams) -> None:
         return
     if ls.root is None or ls.content is None or find_exercises(ls.root):
         return
-    create = types.MessageActionItem(title="Create exercises")
-    answer = await ls.window_show_message_request_async(
-        types.ShowMessageRequestParams(
-            type=types.MessageType.Info,
-            message=f"This folder has no Code Gym exercises. Create the "
-            f"{len(ls.content.problems)} exercises here?",
-            actions=[create, types.MessageActionItem(title="Not now")],
-        )
+    create = "Create exercises"
+    answer = await ls.client.choose(
+        f"This folder has no Code Gym exercises. Create the {len(ls.content.problems)} "
+        "exercises here?",
+        [create, "Not now"],
     )
-    if answer is not None and answer.title == create.title:
+    if answer == create:
         init(ls)
 
 
@@ -99,6 +99,7 @@ async def did_change_configuration(
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GymServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.adopt_workspace_of(params.text_document.uri)
     ls.schedule_syntax(params.text_document.uri)
     ls.prepare_runs(params.text_document.uri)
 
@@ -177,11 +178,7 @@ def hover(ls: GymServer, params: types.HoverParams) -> types.Hover | None:
             sections.append(section)
     if not sections:
         return None
-    return types.Hover(
-        contents=types.MarkupContent(
-            kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(sections)
-        )
-    )
+    return types.Hover(contents=ls.client.markup("\n\n---\n\n".join(sections)))
 
 
 def _failure_markdown(ls: GymServer, uri: str, diagnostic: types.Diagnostic) -> str:
@@ -229,17 +226,19 @@ def code_action(ls: GymServer, params: types.CodeActionParams) -> list[types.Cod
                 ),
             )
         )
+    for provider in CODE_ACTION_PROVIDERS:
+        actions.extend(provider(ls, params, problem))
+    # Destructive: always last, never preferred (a reflexive Enter must not pick it).
     actions.append(
         types.CodeAction(
             title="Reset to starter code",
             kind=types.CodeActionKind.Source,
+            is_preferred=False,
             command=types.Command(
                 title="Reset to starter code", command="codegym.resetExercise", arguments=[uri]
             ),
         )
     )
-    for provider in CODE_ACTION_PROVIDERS:
-        actions.extend(provider(ls, params, problem))
     if only := params.context.only:
         actions = [a for a in actions if a.kind and any(a.kind.startswith(k) for k in only)]
     return actions
@@ -249,8 +248,10 @@ def code_action(ls: GymServer, params: types.CodeActionParams) -> list[types.Cod
 
 
 @server.command("codegym.runTests")
-def run_tests(ls: GymServer, uri: str | None = None) -> bool:
-    return bool(uri) and ls.run_tests(uri, force=True)
+def run_tests(ls: GymServer, *args: Any) -> bool:
+    """Arguments `[uri]`; with none (pygls would count a default as required) nothing runs."""
+    uri = args[0] if args else None
+    return isinstance(uri, str) and ls.run_tests(uri, force=True)
 
 
 @server.command("codegym.init")
@@ -272,8 +273,14 @@ async def open_exercise(ls: GymServer, exercise: str) -> str | None:
         ls.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
         return None
     path = await asyncio.to_thread(_exercise_file, ls.root, ls.content.problems[exercise])
+    return await _open(ls, path)
+
+
+async def _open(ls: GymServer, path: Path) -> str:
+    """Open `path` in the editor, or tell the learner where it is; its URI either way."""
     uri = from_fs_path(str(path)) or path.as_uri()
-    await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
+    if not await ls.client.show_document(uri, take_focus=True):
+        ls.notify_user(f"Code Gym: open {path}", types.MessageType.Info)
     return uri
 
 
@@ -297,9 +304,7 @@ async def preview_exercise(ls: GymServer, exercise: str) -> str | None:
     scratch = (ls.root or Path(tempfile.gettempdir())) / ".codegym" / "preview"
     path = scratch / default_path(problem)
     await asyncio.to_thread(_write_preview, path, render_exercise(problem))
-    uri = from_fs_path(str(path)) or path.as_uri()
-    await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
-    return uri
+    return await _open(ls, path)
 
 
 def _write_preview(path: Path, text: str) -> None:
@@ -337,15 +342,18 @@ async def reset_exercise(ls: GymServer, uri: str) -> bool:
             ]
         }
     )
-    result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=edit, label="Reset to starter code")
-    )
-    if result.applied:
+    if await ls.client.apply_edit(edit, "Reset to starter code"):
         ls.notify_user(
             f"Code Gym: reset to the starter code; your version is saved in {backup}.",
             types.MessageType.Info,
         )
-    return bool(result.applied)
+        return True
+    ls.notify_user(
+        "Code Gym: the editor did not reset the file; nothing was changed. Your version is "
+        f"saved in {backup}; the starter code is `codegym preview {problem.id}`.",
+        types.MessageType.Warning,
+    )
+    return False
 
 
 # ---------------------------------------------------------------------- custom requests

@@ -18,7 +18,7 @@ from ..checker import check_source, run_limits
 from ..config import SandboxLimits
 from ..content import Problem
 from ..content.models import TestCase
-from ..grading import Verdict
+from ..grading import SyntaxFailure, Verdict, syntax_verdict
 from ..sandbox import QueueListener, RunCancelled, Sandbox, SandboxError
 
 log = structlog.get_logger(__name__)
@@ -57,9 +57,12 @@ class RunScheduler:
         on_unchanged: Callable[[str], None],
         on_error: Callable[[str, str], None],
         on_queued: Callable[[str, int | None], None] = lambda uri, ahead: None,
+        syntax_of: Callable[[Problem, str], Awaitable[SyntaxFailure | None]] | None = None,
     ) -> None:
         """`on_queued(uri, ahead)`: the document's current run waits behind `ahead` runs for
-        the engine, or (None) has started."""
+        the engine, or (None) has started. `syntax_of`: the code's syntax error, if any; code
+        that does not parse is judged without a run."""
+        self._syntax_of = syntax_of
         self._sandbox = sandbox
         self._limits = limits
         self._tests_for = tests_for
@@ -156,15 +159,25 @@ class RunScheduler:
         if self._runs.get(uri) is run and not run.cancel.is_set():
             self._on_queued(uri, ahead)
 
+    async def _verdict(self, uri: str, source: str, problem: Problem, run: _Run) -> Verdict | None:
+        """The verdict of a run, or None if it was cancelled before it started."""
+        failure = await self._syntax_of(problem, source) if self._syntax_of else None
+        if failure is not None:
+            tests = await asyncio.to_thread(self._tests_for, problem)
+            return syntax_verdict(problem, failure, tests)
+        async with self._slots:
+            if run.cancel.is_set():
+                return None
+            sandbox = await self._sandbox()
+            return await asyncio.to_thread(
+                self._check, problem, source, sandbox, run.cancel, self._listener(uri, run)
+            )
+
     async def _run(self, uri: str, source: str, problem: Problem, run: _Run) -> RunEnd:
         try:
-            async with self._slots:
-                if run.cancel.is_set():
-                    return "cancelled"
-                sandbox = await self._sandbox()
-                verdict = await asyncio.to_thread(
-                    self._check, problem, source, sandbox, run.cancel, self._listener(uri, run)
-                )
+            verdict = await self._verdict(uri, source, problem, run)
+            if verdict is None:
+                return "cancelled"
         except (asyncio.CancelledError, RunCancelled):
             return "cancelled"
         except SandboxError as exc:

@@ -16,16 +16,18 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
+from ..checker import syntax_failure
 from ..config import Settings
 from ..content import CATALOG_FILE, Content, Problem, load_content, resolve_content_dir
 from ..generated_tests import load_generated
-from ..grading import Verdict
+from ..grading import SyntaxFailure, Verdict
 from ..progress import ProgressStore
 from ..sandbox import Sandbox, open_sandbox
 from ..syntax_check import JavaScriptSyntax, python_syntax
 from ..tutor.offline_review import Finding
 from ..tutor.tutor import Tutor
-from ..workspace import exercise_id_of
+from ..workspace import STATE_DIR, exercise_id_of, find_workspace
+from .client import Client, ClientProtocol
 from .diagnostics import (
     content_diagnostics,
     review_diagnostics,
@@ -46,7 +48,10 @@ class GymServer(LanguageServer):
             "codegym",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=ClientProtocol,
         )
+        self.client = Client(self)
+        """The editor: what it declared it can do, and bounded requests to it."""
         self.settings = Settings.from_env()
         self.content: Content | None = None
         self.root: Path | None = None
@@ -72,6 +77,8 @@ class GymServer(LanguageServer):
         """The `$/progress` token of each document's current run."""
         self._run_status: dict[str, str] = {}
         """Each document's current run: "queued (n ahead)" or "running"."""
+        self._pending_saves: set[str] = set()
+        """Documents saved before they were opened: they run when they open."""
 
     # ------------------------------------------------------------------ set-up
 
@@ -101,7 +108,26 @@ class GymServer(LanguageServer):
                 f"Code Gym: cannot run the tests: {message}", types.MessageType.Error
             ),
             on_queued=self._on_queued,
+            syntax_of=self._syntax_failure,
         )
+
+    def adopt_workspace_of(self, uri: str) -> None:
+        """An editor that sent a root without `.codegym/` (eglot's git repository or topic
+        folder): the first exercise opened tells where the workspace is, so progress, hints and
+        feedback all land in one `.codegym/`."""
+        if self.root is not None and (self.root / STATE_DIR).is_dir():
+            return
+        path = self.path_of(uri)
+        found = find_workspace(path.parent) if path else None
+        if found is None or found == self.root:
+            return
+        log.info("workspace found from an open document", root=str(found))
+        self.root = found
+        self.progress = ProgressStore(found)
+        self._hint_levels.clear()
+        if self._tutor is not None:  # its cache and log belong to the workspace
+            tutor, self._tutor = self._tutor, None
+            asyncio.get_running_loop().create_task(tutor.close())
 
     def _validated(self, options: dict[str, Any]) -> Settings | None:
         if not options:
@@ -165,18 +191,9 @@ class GymServer(LanguageServer):
         log.info("configuration applied")
 
     async def pull_configuration(self) -> None:
-        workspace = self.client_capabilities.workspace
-        if not (workspace and workspace.configuration):
-            return
-        try:
-            sections = await self.workspace_configuration_async(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section="codegym")])
-            )
-        except Exception as exc:
-            log.info("client did not answer workspace/configuration", error=str(exc))
-            return
-        if sections:
-            await self.apply_configuration(sections[0])
+        section = await self.client.configuration("codegym")
+        if section is not None:
+            await self.apply_configuration(section)
 
     async def sandbox(self) -> Sandbox:
         async with self._sandbox_lock:
@@ -197,7 +214,7 @@ class GymServer(LanguageServer):
         client's imports would otherwise hold the event loop for half a second)."""
         async with self._tutor_lock:
             if self._tutor is None:
-                state = self.root / ".codegym" if self.root else None
+                state = self.root / STATE_DIR if self.root else None
                 self._tutor = await asyncio.to_thread(Tutor, self.settings.tutor, state)
             return self._tutor
 
@@ -234,8 +251,7 @@ class GymServer(LanguageServer):
                 await asyncio.to_thread(self.progress.record_hint, exercise, level)
             except OSError as exc:
                 log.warning("cannot record the hint level", error=str(exc))
-        if self._lens_refresh():
-            self.workspace_code_lens_refresh(None)
+        self.client.refresh_code_lenses()
 
     def show_review(self, uri: str, text: str, findings: list[Finding]) -> None:
         self._review[uri] = review_diagnostics(findings, text)
@@ -292,13 +308,23 @@ class GymServer(LanguageServer):
     # ------------------------------------------------------------------ runs
 
     def prepare_runs(self, uri: str) -> None:
-        """An exercise document was opened: get the sandbox ready for its first save."""
+        """An exercise document was opened: get the sandbox ready for its first save, or run
+        the save that came before it."""
+        if uri in self._pending_saves:
+            self._pending_saves.discard(uri)
+            self.run_tests(uri)
+            return
         found = self.document_problem(uri)
         if found is not None and self.runs is not None:
             self.runs.prepare(found[1])
 
     def run_tests(self, uri: str, force: bool = False) -> bool:
-        """Run the tests of an open exercise document; False if it is not one."""
+        """Run the tests of an open exercise document; False if it is not one. A save of a
+        document not open yet (Neovim sends `didSave` before the `didOpen` it holds back until
+        the server is initialized) runs once the document opens."""
+        if uri not in self.workspace.text_documents and len(self._pending_saves) < 100:
+            self._pending_saves.add(uri)
+            return False
         found = self.document_problem(uri)
         if found is None or self.runs is None:
             return False
@@ -340,14 +366,8 @@ class GymServer(LanguageServer):
     ) -> None:
         """Wait for `task` under a `$/progress`, where the client supports it; the client's
         cancel calls `cancel`. With a `key`, `_on_queued` reports on this progress."""
-        window = self.client_capabilities.window
         token = str(uuid.uuid4())
-        try:
-            if not (window and window.work_done_progress):
-                raise LookupError("the client has no work-done progress")
-            await self.work_done_progress.create_async(token)
-        except Exception as exc:
-            log.debug("no progress for this task", reason=str(exc))
+        if not await self.client.create_progress(token):
             await asyncio.wait([task])
             return
         message = self._run_status.get(key, "running") if key else "running"
@@ -373,10 +393,28 @@ class GymServer(LanguageServer):
             del self._progress_tokens[key]
             self._run_status.pop(key, None)
 
+    async def _syntax_failure(self, problem: Problem, source: str) -> SyntaxFailure | None:
+        """Code that does not parse is judged without a run."""
+        if problem.language == "javascript":
+            issue = await self.js_syntax.check(source)
+        else:
+            issue = python_syntax(source)
+        return syntax_failure(issue) if issue else None
+
     def _on_result(self, result: RunResult) -> None:
         verdict = result.verdict
         self.verdicts[result.uri] = verdict
         self._tests[result.uri] = verdict_diagnostics(result.problem, verdict, result.source)
+        if verdict.syntax is not None:  # one diagnostic for one typo: the syntax source's
+            failure = verdict.syntax
+            self._syntax[result.uri] = [
+                syntax_diagnostic(
+                    failure.line or 1,
+                    failure.column or 0,
+                    f"{failure.error_type}: {failure.message}",
+                    result.source,
+                )
+            ]
         self.publish(result.uri, result.version)
         if verdict.status == "pass":
             self._hint_levels[result.problem.id] = 0  # the store resets it too
@@ -385,13 +423,7 @@ class GymServer(LanguageServer):
                 types.MessageType.Info,
             )
         self.record_progress(result.problem, verdict, result.uri)
-        if self._lens_refresh():
-            self.workspace_code_lens_refresh(None)
-
-    def _lens_refresh(self) -> bool:
-        workspace = self.client_capabilities.workspace
-        lens = workspace.code_lens if workspace else None
-        return bool(lens and lens.refresh_support)
+        self.client.refresh_code_lenses()
 
     def record_progress(self, problem: Problem, verdict: Verdict, uri: str) -> None:
         """Off the event loop: the store takes a file lock and fsyncs."""
@@ -415,7 +447,7 @@ class GymServer(LanguageServer):
     # ------------------------------------------------------------------ output
 
     def notify_user(self, message: str, kind: types.MessageType) -> None:
-        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+        self.client.show_message(message, kind)
 
     def publish(self, uri: str, version: int | None) -> None:
         diagnostics = [

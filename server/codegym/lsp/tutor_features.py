@@ -96,21 +96,21 @@ async def deliver(
     await ls.with_progress(f"Code Gym tutor: {feature}", task, cancel=task.cancel)
     if task.cancelled():
         stream.end(None, None, status="cancelled")
-        return {"id": stream.id, "status": "cancelled", "file": None}
+        return {"id": stream.id, "status": "cancelled", "file": None, "text": ""}
     try:
         answer = task.result()
     except Exception as exc:  # never let a tutor bug reach the editor as a traceback
         log.exception("tutor failed", feature=feature)
         stream.end(None, None, status="error")
         ls.notify_user(f"Code Gym: the tutor failed: {exc}", types.MessageType.Error)
-        return {"id": stream.id, "status": "error", "file": None}
+        return {"id": stream.id, "status": "error", "file": None, "text": ""}
     path = await asyncio.to_thread(_write_feedback, ls.root, problem, feature, answer)
     file = from_fs_path(str(path)) or path.as_uri()
     stream.end(answer, file)
     if answer.note:
         ls.notify_user(f"Code Gym: {answer.note}", types.MessageType.Info)
     await _show(ls, answer, file, path)
-    return {"id": stream.id, "status": answer.status, "file": file}
+    return {"id": stream.id, "status": answer.status, "file": file, "text": answer.text}
 
 
 def _write_feedback(root: Path | None, problem: Problem, feature: Feature, answer: Answer) -> Path:
@@ -122,17 +122,11 @@ def _write_feedback(root: Path | None, problem: Problem, feature: Feature, answe
 
 
 async def _show(ls: GymServer, answer: Answer, file: str, path: Path) -> None:
-    """Open the answer with `window/showDocument`, asked of every client (some handle it without
-    declaring it); where the client cannot (Neovim 0.7 has no handler), the answer comes as a
-    message instead, with the file's path."""
-    try:
-        shown = await ls.window_show_document_async(
-            types.ShowDocumentParams(uri=file, take_focus=False)
-        )
-        if shown is not None and shown.success:
-            return
-    except Exception as exc:
-        log.info("client did not show the feedback", error=str(exc))
+    """Open the answer with `window/showDocument` where the client declared it can; otherwise
+    (eglot, Neovim 0.7 without a handler) or when it did not, as a message with the file's path.
+    The command's result carries the text too."""
+    if await ls.client.show_document(file, take_focus=False):
+        return
     text = answer.text if len(answer.text) <= 1500 else answer.text[:1500] + " …"
     ls.notify_user(f"{answer.title}\n\n{text}\n\n(saved in {path})", types.MessageType.Info)
 
@@ -158,9 +152,10 @@ async def hint(ls: GymServer, uri: str) -> dict[str, Any] | None:
 
 
 @server.command("codegym.explainFailure")
-async def explain_failure(
-    ls: GymServer, uri: str, test_id: str | None = None
-) -> dict[str, Any] | None:
+async def explain_failure(ls: GymServer, uri: str, *rest: Any) -> dict[str, Any] | None:
+    """Arguments `[uri]` or `[uri, test id]` (pygls counts a parameter with a default as
+    required, so the optional one comes through `*rest`)."""
+    test_id = str(rest[0]) if rest and rest[0] is not None else None
     test = _failure_to_explain(ls, uri, test_id)
     if test is None:
         ls.notify_user("Code Gym: nothing fails right now.", types.MessageType.Info)
@@ -265,14 +260,18 @@ def tutor_code_actions(
     ls: GymServer, params: types.CodeActionParams, problem: Problem
 ) -> list[types.CodeAction]:
     uri = params.text_document.uri
-    failing = [d for d in params.context.diagnostics if d.source in (SOURCE_TESTS, SOURCE_SYNTAX)]
+    failing = _in_test_order(
+        ls,
+        uri,
+        [d for d in params.context.diagnostics if d.source in (SOURCE_TESTS, SOURCE_SYNTAX)],
+    )
     actions: list[types.CodeAction] = []
     level = min(ls.cached_hint_level(problem.id) + 1, HINT_LEVELS)
     for diagnostic in failing[:3]:
         test_id = str(diagnostic.code) if diagnostic.code is not None else None
         actions.append(
             _command_action(
-                "Explain this failure",
+                f"Explain this failure: {_failure_name(diagnostic)}",
                 types.CodeActionKind.QuickFix,
                 "codegym.explainFailure",
                 [uri, test_id],
@@ -310,6 +309,33 @@ def tutor_code_actions(
             )
         )
     return actions
+
+
+def _in_test_order(
+    ls: GymServer, uri: str, diagnostics: list[types.Diagnostic]
+) -> list[types.Diagnostic]:
+    """The client's diagnostics in the order the server published them (syntax, then tests in
+    their order, hidden last): clients send them in any order (eglot reverses them)."""
+    published = [str(d.code) for d in ls.test_diagnostics(uri)]
+
+    def rank(diagnostic: types.Diagnostic) -> int:
+        if diagnostic.source == SOURCE_SYNTAX:
+            return -1
+        code = str(diagnostic.code)
+        return published.index(code) if code in published else len(published)
+
+    return sorted(diagnostics, key=rank)
+
+
+def _failure_name(diagnostic: types.Diagnostic) -> str:
+    """How an "Explain" action names its failure: the test's name, the hidden tests, or the
+    syntax error."""
+    if diagnostic.source == SOURCE_SYNTAX:
+        return "syntax error"
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    if data.get("visibility") == "hidden":
+        return "hidden tests"
+    return str(data.get("name") or diagnostic.code or "test")
 
 
 def tutor_lenses(

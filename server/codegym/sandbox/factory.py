@@ -62,6 +62,9 @@ def _open_backend(settings: SandboxSettings) -> Sandbox:
             raise
         reason = str(exc)
     log.warning(
-        "Docker sandbox unavailable, using the local sandbox (weaker isolation)", reason=reason
+        "Docker sandbox unavailable, using the local sandbox (weaker isolation)",
+        reason=reason,
+        fix="To run tests in Docker, start the Docker engine and build the images: "
+        "codegym images build.",
     )
     return LocalSandbox(settings.local)

@@ -229,14 +229,21 @@ class LocalSandbox:
                 if use_drop != drop:
                     log.warning(
                         "local sandbox runs learner code as root: no interpreter is usable "
-                        "by an unprivileged user, so the process limit does not apply"
+                        "by an unprivileged user, so the process limit does not apply",
+                        fix="Install python3 and node where every user can run them "
+                        "(apt install python3 nodejs), or use Docker.",
                     )
                 if self._settings.isolate_network and prefix is None:
-                    log.warning("local sandbox has no network isolation (bwrap unusable)")
+                    log.warning(
+                        "local sandbox has no network isolation (bwrap unusable)",
+                        fix="To isolate local runs, install bubblewrap (apt install bubblewrap) "
+                        "and allow unprivileged user namespaces, or use Docker.",
+                    )
                 elif level is False:
                     log.warning(
                         "local sandbox: bwrap lacks --size or --disable-userns here, so /tmp "
-                        "has no size limit and nested namespaces are allowed"
+                        "has no size limit and nested namespaces are allowed",
+                        fix="Install bubblewrap 0.8 or newer, or use Docker.",
                     )
                 return _LaunchPlan(
                     interpreter,
@@ -485,6 +492,7 @@ def _lease_directory() -> str | None:
     log.warning(
         "no directory for sandbox uid leases: two servers on this machine may share run uids",
         tried=list(UID_LEASE_DIRS),
+        fix="Create /run/codegym, owned by root, mode 0700.",
     )
     return None
 

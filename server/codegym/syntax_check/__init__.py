@@ -23,6 +23,10 @@ class SyntaxProblem:
     line: int  # 1-based
     column: int  # 0-based
     message: str
+    """What the editor shows, e.g. `SyntaxError: '(' was never closed`."""
+    error_type: str = "SyntaxError"
+    detail: str = ""
+    """The parser's words alone, e.g. `'(' was never closed`."""
 
 
 def python_syntax(text: str, filename: str = "exercise.py") -> SyntaxProblem | None:
@@ -34,9 +38,10 @@ def python_syntax(text: str, filename: str = "exercise.py") -> SyntaxProblem | N
     except SyntaxError as exc:
         line = exc.lineno or 1
         column = max((exc.offset or 1) - 1, 0)
-        return SyntaxProblem(line, column, f"{type(exc).__name__}: {exc.msg}")
+        kind = type(exc).__name__
+        return SyntaxProblem(line, column, f"{kind}: {exc.msg}", kind, exc.msg)
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
-        return SyntaxProblem(1, 0, f"cannot parse: {exc}")
+        return SyntaxProblem(1, 0, f"cannot parse: {exc}", "SyntaxError", f"cannot parse: {exc}")
     return None
 
 
@@ -82,8 +87,10 @@ class JavaScriptSyntax:
                 break
         if answer.get("ok"):
             return None
+        kind, detail = str(answer.get("type") or "SyntaxError"), str(answer.get("detail") or "")
+        message = f"{kind}: {detail}"
         return SyntaxProblem(
-            int(answer.get("line") or 1), int(answer.get("column") or 0), str(answer["message"])
+            int(answer.get("line") or 1), int(answer.get("column") or 0), message, kind, detail
         )
 
     async def close(self) -> None:

@@ -1,5 +1,5 @@
 // Compiles JavaScript without running it: one JSON request per line on stdin
-// ({"id", "source"}), one JSON answer per line on stdout ({"id", "line", "column", "message"} or
+// ({"id", "source"}), one JSON answer per line on stdout ({"id", "line", "column", "type", "detail"} or
 // {"id", "ok": true}). `new vm.Script` only parses and compiles; no learner code executes here.
 "use strict";
 const vm = require("vm");
@@ -17,7 +17,8 @@ function check(source) {
     return {
       line: where ? Number(where[1]) : 1,
       column: caret > 0 ? lines[caret].indexOf("^") : 0,
-      message: `${(error && error.name) || "SyntaxError"}: ${(error && error.message) || error}`,
+      type: (error && error.name) || "SyntaxError",
+      detail: String((error && error.message) || error),
     };
   }
 }
