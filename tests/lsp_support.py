@@ -35,6 +35,7 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
         shutil.copytree(ROOT / "content", tmp_path, dirs_exist_ok=True)
     elif request.node.get_closest_marker("empty_workspace") is None:
         init_workspace(tmp_path, CONTENT)
+        written_before_the_editor_started(tmp_path)
     options = {"sandbox": {"backend": BACKEND}}
     if marker := request.node.get_closest_marker("options"):
         options = marker.args[0]
@@ -92,6 +93,15 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
     lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
     yield
     await lsp_client.shutdown_session()
+
+
+def written_before_the_editor_started(workspace: Path) -> None:
+    """Date the workspace's files an hour back, as a learner's are when the editor starts: the
+    server counts a file written while it was starting as saved (Neovim 0.7 sends no `didSave`
+    then) and runs it when it opens."""
+    an_hour_ago = time.time() - 3600
+    for path in workspace.rglob("*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
 
 
 async def wait_for(predicate, timeout: float = 30.0):

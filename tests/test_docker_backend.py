@@ -166,18 +166,13 @@ def test_orphans_of_dead_servers_are_reclaimed(docker_sandbox: DockerSandbox) ->
         fresh.close()
 
 
-def test_close_leaves_no_containers() -> None:
+def test_close_leaves_no_containers(docker_sandbox: DockerSandbox) -> None:
+    """(`docker_sandbox`: skips without an engine and images, fails so in CI.)"""
     sandbox = DockerSandbox(DockerSettings(pool_size=2))
-    try:
-        sandbox.image("python")
-    except Exception as exc:  # images not built here
-        sandbox.close()
-        pytest.skip(str(exc))
     sandbox.warm("python")
     report = sandbox.run(request("def f():\n    return 1\n"))
     assert report.cases["t1"].value == 1
-    time.sleep(1)  # let the pool fill
-    assert containers_of(sandbox, sandbox.instance)
+    assert containers_of(sandbox, sandbox.instance)  # the warm one that served the run, at least
     sandbox.close()
     client = DockerSandbox(DockerSettings(pool_size=0))
     try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from codegym.process import process_start_time
 from codegym.workspace import default_path
 
 from .lsp_support import (
@@ -188,3 +190,23 @@ async def test_a_syntax_error_is_one_diagnostic_and_no_run(client: LanguageClien
         raise AssertionError("the save was not judged")
     [only] = client.diagnostics[uri]  # published before the verdict reached the lens
     assert only.source == "codegym-syntax" and "never closed" in only.message
+
+
+@pytest.mark.asyncio
+async def test_a_file_written_while_the_server_started_runs_when_it_opens(
+    client: LanguageClient,
+) -> None:
+    """Neovim 0.7 sends no `didSave` for a write made before the server is initialized: a file
+    written while the server was starting counts as saved. One written later, as `codegym init`
+    writes them, does not."""
+    path = client.workspace_root / default_path(CONTENT.get("py-sum-evens"))  # type: ignore[attr-defined]
+    later = client.workspace_root / default_path(CONTENT.get("py-compose"))  # type: ignore[attr-defined]
+    started = process_start_time(client._server.pid)  # type: ignore[attr-defined]
+    os.utime(path, (started + 0.05, started + 0.05))  # written during start-up
+    uri = open_file(client, path)
+    found = await wait_for(lambda: diagnostics_of(client, uri))
+    assert any(d.message.startswith("mixed numbers: ") for d in found)
+    later.write_text(later.read_text())  # now: after `initialized`
+    later_uri = open_file(client, later)
+    await asyncio.sleep(1.0)  # nothing to wait for: a run would publish within this time
+    assert not diagnostics_of(client, later_uri)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ def initialize(ls: GymServer, params: types.InitializeParams) -> None:
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: GymServer, params: types.InitializedParams) -> None:
+    ls.initialized_at = time.time()
     await ls.pull_configuration()
     ls.preload_tutor()
     if ls.author_mode:

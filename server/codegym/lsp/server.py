@@ -4,6 +4,7 @@ needs lives below the LSP layer (content, workspace, checker, progress)."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..config import Settings
 from ..content import CATALOG_FILE, Content, Problem, load_content, resolve_content_dir
 from ..generated_tests import load_generated
 from ..grading import SyntaxFailure, Verdict
+from ..process import process_start_time
 from ..progress import ProgressStore
 from ..sandbox import Sandbox, open_sandbox
 from ..syntax_check import JavaScriptSyntax, python_syntax
@@ -39,6 +41,8 @@ from .runs import RunEnd, RunResult, RunScheduler
 log = structlog.get_logger(__name__)
 
 SYNTAX_DEBOUNCE_S = 0.1
+PROCESS_STARTED = process_start_time()
+"""When this server's process started (not when this module was imported, ~0.5 s later)."""
 PROGRESS_CHANGED = "codegym/progressChanged"
 
 
@@ -77,6 +81,8 @@ class GymServer(LanguageServer):
         """The `$/progress` token of each document's current run."""
         self._run_status: dict[str, str] = {}
         """Each document's current run: "queued (n ahead)" or "running"."""
+        self.initialized_at: float | None = None
+        """When the client said `initialized` (`time.time()`)."""
         self._pending_saves: set[str] = set()
         """Documents saved before they were opened: they run when they open."""
 
@@ -309,14 +315,25 @@ class GymServer(LanguageServer):
 
     def prepare_runs(self, uri: str) -> None:
         """An exercise document was opened: get the sandbox ready for its first save, or run
-        the save that came before it."""
-        if uri in self._pending_saves:
+        the save that came before it. Neovim 0.7 sends no `didSave` at all before the server is
+        initialized: a file written while this server was starting counts as saved."""
+        if uri in self._pending_saves or self._written_while_starting(uri):
             self._pending_saves.discard(uri)
             self.run_tests(uri)
             return
         found = self.document_problem(uri)
         if found is not None and self.runs is not None:
             self.runs.prepare(found[1])
+
+    def _written_while_starting(self, uri: str) -> bool:
+        """Written after this process started and before the client said it was initialized
+        (files written later, as by `codegym.init`, are not saves)."""
+        path = self.path_of(uri)
+        try:
+            written = path.stat().st_mtime if path is not None else 0.0
+        except OSError:
+            return False
+        return PROCESS_STARTED <= written <= (self.initialized_at or time.time())
 
     def run_tests(self, uri: str, force: bool = False) -> bool:
         """Run the tests of an open exercise document; False if it is not one. A save of a
