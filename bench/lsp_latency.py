@@ -3,17 +3,20 @@
 latency while 4 runs are in flight, start → initialized, and resident memory.
 
     .venv/bin/python bench/lsp_latency.py [--saves 30] [--write docs/performance.md]
+                                          [--before CHECKOUT --before-label COMMIT]
 
 Backends, one fresh server each, measured in the same run: Docker with its warm pool; Docker with
 no pool (a container created and started for every save, what a `docker run` per save costs);
-the local sandbox. Each save changes the file (so it is never "unchanged") and the clock stops
-when diagnostics for that document version arrive.
+the local sandbox; with `--before`, Docker with its warm pool as another checkout's server (its
+`server/` first on PYTHONPATH, its images built). Each save changes the file (so it is never
+"unchanged") and the clock stops when diagnostics for that document version arrive.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -38,14 +41,16 @@ def variant(header: str, number: int) -> str:
     return f"{header}\n\ndef sum_evens(numbers):\n    return {number}\n"
 
 
-async def save_latency(options: dict[str, object], saves: int, warmup: int = 3) -> list[float]:
+async def save_latency(
+    options: dict[str, object], saves: int, warmup: int = 3, env: dict[str, str] | None = None
+) -> list[float]:
     with tempfile.TemporaryDirectory() as folder:
         workspace = Path(folder)
         content = load_content(ROOT / "content")
         init_workspace(workspace, content, course="python")
         path = workspace / default_path(content.get(EXERCISE))
         header = path.read_text().split("\n\n", 1)[0]
-        session = Session(workspace, options)
+        session = Session(workspace, options, env)
         await session.start()
         uri = session.open(path)
         samples = []
@@ -114,12 +119,16 @@ async def hover_and_start(runs_in_flight: int, hovers: int) -> dict[str, float]:
 async def main_async(args: argparse.Namespace) -> str:
     backends = {
         "Docker, warm pool": {"sandbox": {"backend": "docker", "docker": {"pool_size": 2}}},
-        "Docker, container started per save (no pool)": {
-            "sandbox": {"backend": "docker", "docker": {"pool_size": 0}}
+        "Docker, container started per save (no pool)": {  # as `docker run` per save
+            "sandbox": {"backend": "docker", "docker": {"pool_size": 0, "runs_per_container": 1}}
         },
         "local": {"sandbox": {"backend": "local"}},
     }
     results = {name: await save_latency(options, args.saves) for name, options in backends.items()}
+    if args.before is not None:
+        env = {**os.environ, "PYTHONPATH": str(args.before.resolve() / "server")}
+        label = f"Docker, warm pool, before (the code of {args.before_label or args.before.name})"
+        results[label] = await save_latency(backends["Docker, warm pool"], args.saves, env=env)
     baseline = statistics.median(results["Docker, container started per save (no pool)"])
     rows = []
     for name, values in results.items():
@@ -153,6 +162,8 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=30)
     parser.add_argument("--hovers", type=int, default=200)
     parser.add_argument("--write", type=Path)
+    parser.add_argument("--before", type=Path, help="a checkout of the old code")
+    parser.add_argument("--before-label", help="how the table names --before (a commit)")
     args = parser.parse_args()
     table = asyncio.run(main_async(args))
     print(table)
