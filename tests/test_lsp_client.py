@@ -107,3 +107,16 @@ def test_hovers_in_plain_text_for_clients_that_ask_for_it() -> None:
     assert content.value == "Sum · easy\n\nmixed numbers — wrong answer\n\nf(1)"
     assert plain_text(content.value) == content.value
     assert Client(server_for(SHOWS)[0]).markup(markdown).kind == types.MarkupKind.Markdown
+
+
+async def test_configuration_is_the_first_section_of_the_answer() -> None:
+    server, recorder = server_for(
+        types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(configuration=True))
+    )
+    pulled = asyncio.ensure_future(Client(server).configuration("codegym"))
+    await asyncio.sleep(0)
+    [request] = recorder.sent
+    assert request["params"] == {"items": [{"section": "codegym"}]}
+    settings = {"sandbox": {"backend": "local"}}
+    answer(server, {"jsonrpc": "2.0", "id": request["id"], "result": [settings]})
+    assert await asyncio.wait_for(pulled, 5) == settings

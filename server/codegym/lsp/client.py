@@ -162,7 +162,8 @@ class Client:
             types.ConfigurationParams(items=[types.ConfigurationItem(section=section)]),
             QUICK_ANSWER_S,
         )
-        return sections[0] if isinstance(sections, list) and sections else None
+        # pygls gives the answer's array as a tuple.
+        return sections[0] if isinstance(sections, list | tuple) and sections else None
 
     async def apply_edit(self, edit: types.WorkspaceEdit, label: str) -> bool:
         """Apply `edit` in the editor; False where the client cannot or did not."""
