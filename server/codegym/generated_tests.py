@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .content import Problem
 from .content.models import TestCase
+from .workspace import STATE_DIR
 
 log = structlog.get_logger(__name__)
 
@@ -26,7 +27,7 @@ _TESTS = TypeAdapter(list[TestCase])
 
 
 def generated_path(root: Path, exercise: str) -> Path:
-    return root / ".codegym" / "generated" / f"{exercise}.yaml"
+    return root / STATE_DIR / "generated" / f"{exercise}.yaml"
 
 
 def _solution_hash(problem: Problem) -> str:

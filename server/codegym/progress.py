@@ -22,6 +22,7 @@ from typing import Any, Literal
 import structlog
 
 from .grading import Verdict
+from .workspace import STATE_DIR
 
 try:
     import fcntl
@@ -67,7 +68,7 @@ def _now() -> str:
 
 class ProgressStore:
     def __init__(self, workspace: Path) -> None:
-        self.directory = workspace / ".codegym"
+        self.directory = workspace / STATE_DIR
         self.path = self.directory / "progress.json"
         self._lock_path = self.directory / "progress.lock"
 

@@ -177,7 +177,7 @@ def write_new_file(path: Path, text: str) -> bool:
 
 def backup_file(root: Path, problem: Problem, text: str) -> Path:
     """Keep a learner's text in `.codegym/backups/` before anything replaces it."""
-    backups = root / ".codegym" / "backups"
+    backups = root / STATE_DIR / "backups"
     backups.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = backups / f"{problem.id}-{stamp}{problem.extension}"

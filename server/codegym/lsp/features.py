@@ -15,6 +15,7 @@ from pygls.uris import from_fs_path
 from ..catalog import learner_catalog, next_unsolved
 from ..content import Problem
 from ..workspace import (
+    STATE_DIR,
     backup_file,
     default_path,
     find_exercises,
@@ -303,7 +304,7 @@ async def preview_exercise(ls: GymServer, exercise: str) -> str | None:
         ls.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
         return None
     problem = ls.content.problems[exercise]
-    scratch = (ls.root or Path(tempfile.gettempdir())) / ".codegym" / "preview"
+    scratch = (ls.root or Path(tempfile.gettempdir())) / STATE_DIR / "preview"
     path = scratch / default_path(problem)
     await asyncio.to_thread(_write_preview, path, render_exercise(problem))
     return await _open(ls, path)

@@ -411,11 +411,11 @@ class GymServer(LanguageServer):
             self._run_status.pop(key, None)
 
     async def _syntax_failure(self, problem: Problem, source: str) -> SyntaxFailure | None:
-        """Code that does not parse is judged without a run."""
-        if problem.language == "javascript":
-            issue = await self.js_syntax.check(source)
-        else:
-            issue = python_syntax(source)
+        """JavaScript that does not parse, found by Node's parser behind `js_syntax`, is judged
+        without a run. (Python is parsed on the host by `check_source` itself.)"""
+        if problem.language != "javascript":
+            return None
+        issue = await self.js_syntax.check(source)
         return syntax_failure(issue) if issue else None
 
     def _on_result(self, result: RunResult) -> None:

@@ -23,6 +23,7 @@ from ..content.models import Concept, TestCase
 from ..generated_tests import load_generated, save_generated
 from ..grading import TestVerdict
 from ..tutor.tutor import HINT_LEVELS, Answer, AnswerSink, Feature, Situation, Tutor
+from ..workspace import STATE_DIR
 from .diagnostics import SOURCE_SYNTAX, SOURCE_TESTS
 from .features import CODE_ACTION_PROVIDERS, CODE_LENS_PROVIDERS, HOVER_PROVIDERS
 from .server import GymServer, server
@@ -115,7 +116,7 @@ async def deliver(
 
 def _write_feedback(root: Path | None, problem: Problem, feature: Feature, answer: Answer) -> Path:
     base = root if root is not None else Path(tempfile.gettempdir()) / "codegym"
-    path = base / ".codegym" / "feedback" / problem.id / f"{feature}.md"
+    path = base / STATE_DIR / "feedback" / problem.id / f"{feature}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"# {answer.title}\n\n{answer.text}\n", encoding="utf-8")
     return path
