@@ -179,6 +179,17 @@ async def test_a_run_waiting_for_the_engine_says_queued(client: LanguageClient) 
     uri = open_file(client, path)
     save(client, uri)
     await wait_for(lambda: diagnostics_of(client, uri))  # the sandbox and its queue exist
+    # The first run's progress ends just after its diagnostics: wait for that end, so that no
+    # report of the first run comes after the clear below.
+    await wait_for(
+        lambda: (
+            client.progress_reports
+            and all(
+                any(getattr(r, "kind", "") == "end" for r in reports)
+                for reports in client.progress_reports.values()
+            )
+        )
+    )
     [engine] = [d for d in QUEUE_DIR.iterdir() if d.is_dir()]
     slot = os.open(engine / "slot-0", os.O_RDONLY)
     fcntl.flock(slot, fcntl.LOCK_EX)
