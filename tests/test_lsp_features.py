@@ -226,7 +226,9 @@ async def test_open_exercise_writes_and_shows_it(client: LanguageClient) -> None
     uri = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="codegym.openExercise", arguments=["js-group-by"])
     )
-    assert uri.endswith("01-js-group-by.js") or "js-group-by" in uri
+    problem, path = exercise(client, "js-group-by")
+    assert uri == path.as_uri()  # where `codegym init` would put it, written from the starter
+    assert problem.body.starter.strip() in path.read_text(encoding="utf-8")
     await assert_opened(client, uri)
 
 

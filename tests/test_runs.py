@@ -3,6 +3,7 @@ sandbox, and when."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,8 @@ from codegym.config import ExerciseLimits, SandboxLimits
 from codegym.content import Problem, load_content
 from codegym.grading import SyntaxFailure
 from codegym.lsp.runs import RunResult, RunScheduler
-from codegym.sandbox import QueueListener, RunReport, RunRequest, SandboxError
+from codegym.sandbox import QueueListener, RunCancelled, RunReport, RunRequest, SandboxError
+from codegym.sandbox.types import LoadOutcome
 from codegym.syntax_check import python_syntax
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -50,6 +52,11 @@ def scheduler(
     sandbox: RecordingSandbox,
     limits: SandboxLimits,
     on_result: Callable[[RunResult], None] = lambda result: None,
+    *,
+    current_version: Callable[[str], int | None] = lambda uri: 1,
+    concurrency: int = 2,
+    on_unchanged: Callable[[str], None] = lambda uri: None,
+    on_error: Callable[[str, str], None] = lambda uri, message: None,
 ) -> RunScheduler:
     async def opened() -> RecordingSandbox:
         return sandbox
@@ -62,11 +69,11 @@ def scheduler(
         sandbox=opened,  # type: ignore[arg-type]
         limits=lambda: limits,
         tests_for=lambda problem: list(problem.body.tests),
-        concurrency=2,
-        current_version=lambda uri: 1,
+        concurrency=concurrency,
+        current_version=current_version,
         on_result=on_result,
-        on_unchanged=lambda uri: None,
-        on_error=lambda uri, message: None,
+        on_unchanged=on_unchanged,
+        on_error=on_error,
         syntax_of=syntax_of,
     )
 
@@ -108,3 +115,115 @@ async def test_code_that_does_not_parse_is_judged_without_a_run() -> None:
     assert "never closed" in verdict.syntax.message
     assert {t.category for t in verdict.tests} == {"syntax_error"}
     assert len(verdict.tests) == len(problem.body.tests)
+
+
+class HeldSandbox(RecordingSandbox):
+    """A sandbox whose runs wait until the test lets them finish (no clocks involved): each
+    run reports that the file loaded and no test reported, or raises `SandboxError`."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.fail = fail
+        self.started: list[threading.Event] = []
+        """Each run's cancel event, in the order the runs started."""
+        self.release = threading.Semaphore(0)
+        self._lock = threading.Lock()
+
+    def run(
+        self,
+        request: RunRequest,
+        cancel: threading.Event | None = None,
+        listener: QueueListener | None = None,
+    ) -> RunReport:
+        assert cancel is not None
+        with self._lock:
+            self.started.append(cancel)
+        while not self.release.acquire(timeout=0.01):
+            if cancel.is_set():
+                raise RunCancelled()
+        if self.fail:
+            raise SandboxError("the engine went away")
+        return RunReport(backend="held", load=LoadOutcome("ok"), cases={}, duration_ms=1.0)
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    """Let the event loop and the run threads go on until `predicate` holds."""
+    for _ in range(2000):
+        if predicate():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("never happened")
+
+
+SUM_EVENS = load_content(CONTENT).get("py-sum-evens")
+URI = "file:///sum.py"
+
+
+async def test_a_newer_save_cancels_the_running_one_and_only_its_result_is_published() -> None:
+    sandbox, results = HeldSandbox(), []
+    runs = scheduler(sandbox, SandboxLimits(), results.append, current_version=lambda uri: 2)
+    first = runs.submit(URI, 1, "def sum_evens(n):\n    return 1\n", SUM_EVENS)
+    await until(lambda: len(sandbox.started) == 1)
+    second = runs.submit(URI, 2, "def sum_evens(n):\n    return 2\n", SUM_EVENS)
+    assert first is not None and second is not None
+    assert await first == "cancelled" and sandbox.started[0].is_set()
+    await until(lambda: len(sandbox.started) == 2)
+    sandbox.release.release()
+    assert await second == "fail"
+    assert [r.version for r in results] == [2]
+
+
+async def test_a_result_for_an_older_version_of_the_document_is_dropped() -> None:
+    sandbox, results = HeldSandbox(), []
+    version = {"now": 1}
+    runs = scheduler(
+        sandbox, SandboxLimits(), results.append, current_version=lambda uri: version["now"]
+    )
+    task = runs.submit(URI, 1, "def sum_evens(n):\n    return 1\n", SUM_EVENS)
+    await until(lambda: len(sandbox.started) == 1)
+    version["now"] = 2  # typed on, not saved yet
+    sandbox.release.release()
+    assert task is not None and await task == "stale"
+    assert results == []
+
+
+async def test_unchanged_code_is_not_run_again_unless_forced() -> None:
+    sandbox, results, unchanged = HeldSandbox(), [], []
+    runs = scheduler(sandbox, SandboxLimits(), results.append, on_unchanged=unchanged.append)
+    code = "def sum_evens(n):\n    return 1\n"
+    sandbox.release.release()
+    first = runs.submit(URI, 1, code, SUM_EVENS)
+    assert first is not None and await first == "fail"
+    assert runs.submit(URI, 1, code, SUM_EVENS) is None and unchanged == [URI]
+    sandbox.release.release()
+    forced = runs.submit(URI, 1, code, SUM_EVENS, force=True)
+    assert forced is not None and await forced == "fail"
+    assert len(results) == 2 and len(sandbox.started) == 2
+
+
+async def test_runs_beyond_the_concurrency_wait_for_a_slot() -> None:
+    sandbox, results = HeldSandbox(), []
+    runs = scheduler(sandbox, SandboxLimits(), results.append, concurrency=1)
+    one = runs.submit("file:///one.py", 1, "def sum_evens(n):\n    return 1\n", SUM_EVENS)
+    two = runs.submit("file:///two.py", 1, "def sum_evens(n):\n    return 2\n", SUM_EVENS)
+    await until(lambda: len(sandbox.started) == 1)
+    for _ in range(20):  # the second document's run does not start while the slot is taken
+        await asyncio.sleep(0)
+    assert len(sandbox.started) == 1
+    sandbox.release.release()
+    await until(lambda: len(sandbox.started) == 2)
+    sandbox.release.release()
+    assert one is not None and two is not None
+    assert (await one, await two) == ("fail", "fail")
+    assert sorted(r.uri for r in results) == ["file:///one.py", "file:///two.py"]
+
+
+async def test_a_sandbox_failure_is_reported_and_publishes_nothing() -> None:
+    sandbox, results, errors = HeldSandbox(fail=True), [], []
+    runs = scheduler(
+        sandbox, SandboxLimits(), results.append, on_error=lambda uri, m: errors.append(m)
+    )
+    sandbox.release.release()
+    task = runs.submit(URI, 1, "def sum_evens(n):\n    return 1\n", SUM_EVENS)
+    assert task is not None and await task == "error"
+    assert errors == ["the engine went away"] and results == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -211,18 +211,17 @@ class Settings(BaseModel):
             tutor["enabled"] = False
         if tutor:
             data["tutor"] = tutor
-        _merge(data, {k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(data)
+        return cls.model_validate(deep_merge(data, overrides))
 
 
-def _merge(into: dict[str, object], overrides: dict[str, object]) -> None:
-    """Overrides win key by key, at every depth: an editor's `sandbox.backend` keeps
-    `CODEGYM_POOL_SIZE`'s `sandbox.docker.pool_size`."""
-    for key, value in overrides.items():
-        current = into.get(key)
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` wins key by key, at every depth, and a None in it changes nothing: an editor's
+    `sandbox.backend` keeps `CODEGYM_POOL_SIZE`'s `sandbox.docker.pool_size`."""
+    merged = dict(base)
+    for key, value in override.items():
+        current = merged.get(key)
         if isinstance(current, dict) and isinstance(value, dict):
-            merged = dict(current)
-            _merge(merged, value)
-            into[key] = merged
-        else:
-            into[key] = value
+            merged[key] = deep_merge(current, value)
+        elif value is not None:
+            merged[key] = value
+    return merged

@@ -1,6 +1,28 @@
-"""The assembled language server: the core features and the tutor's, registered on one server."""
+"""The assembled language server: the core's handlers, then each feature. The order of the
+features is the order of their lenses, hover sections and code actions (the destructive "Reset
+to starter code" last) and of their diagnostics."""
 
-from . import features, tutor_features  # noqa: F401 (importing registers their handlers)
-from .server import server
+from __future__ import annotations
 
-__all__ = ["server"]
+from . import handlers
+from .features.authoring import Authoring
+from .features.exercises import Exercises, Statement
+from .features.syntax import Syntax
+from .features.testing import Testing
+from .features.tutor import Tutoring
+from .server import GymServer
+
+FEATURES = (Syntax, Testing, Statement, Tutoring, Authoring, Exercises)
+
+
+def make_server() -> GymServer:
+    server = GymServer()
+    handlers.install(server)
+    for feature in FEATURES:
+        server.add_feature(feature)
+    return server
+
+
+server = make_server()
+
+__all__ = ["make_server", "server"]

@@ -54,10 +54,6 @@ class JavaScriptSyntax:
         self._lock = asyncio.Lock()
         self._ids = itertools.count()
 
-    @property
-    def available(self) -> bool:
-        return self._node is not None
-
     async def check(self, text: str) -> SyntaxProblem | None:
         if self._node is None:
             return None

@@ -1,0 +1,163 @@
+"""The learner's exercises as workspace files: creating them (`codegym.init`, and the offer to
+when a folder has none), opening one or the next unsolved, resetting one to its starter, the
+catalog (`codegym/catalog`); and the statement on hover over an exercise's header."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+
+from ...catalog import learner_catalog, next_unsolved
+from ...content import Problem
+from ...workspace import (
+    backup_file,
+    default_path,
+    find_exercises,
+    header_lines,
+    init_workspace,
+    render_exercise,
+    write_new_file,
+)
+from ..feature import Feature, command_action
+from ..server import GymServer
+
+
+async def open_in_editor(server: GymServer, path: Path) -> str:
+    """Open `path` in the editor, or tell the learner where it is; its URI either way."""
+    uri = from_fs_path(str(path)) or path.as_uri()
+    if not await server.client.show_document(uri, take_focus=True):
+        server.notify_user(f"Code Gym: open {path}", types.MessageType.Info)
+    return uri
+
+
+class Exercises(Feature):
+    def __init__(self, server: GymServer) -> None:
+        super().__init__(server)
+        server.add_command("codegym.init", self.init)
+        server.add_command("codegym.openExercise", self.open_exercise)
+        server.add_command("codegym.nextExercise", self.next_exercise)
+        server.add_command("codegym.resetExercise", self.reset_exercise)
+        server.add_request("codegym/catalog", self.catalog)
+
+    async def initialized(self) -> None:
+        """A learner's folder without exercises: offer to create them."""
+        server = self.server
+        if server.author_mode or server.root is None or server.content is None:
+            return
+        if find_exercises(server.root):
+            return
+        create = "Create exercises"
+        answer = await server.client.choose(
+            f"This folder has no Code Gym exercises. Create the {len(server.content.problems)} "
+            "exercises here?",
+            [create, "Not now"],
+        )
+        if answer == create:
+            self.init()
+
+    # ------------------------------------------------------------------ commands
+
+    def init(self, *args: Any) -> dict[str, int]:
+        server = self.server
+        if server.root is None or server.content is None:
+            server.notify_user("Code Gym: open a folder first.", types.MessageType.Error)
+            return {"created": 0, "existing": 0}
+        result = init_workspace(server.root, server.content)
+        server.notify_user(
+            f"Code Gym: {len(result.created)} exercise file(s) created in {server.root}.",
+            types.MessageType.Info,
+        )
+        return {"created": len(result.created), "existing": len(result.existing)}
+
+    async def open_exercise(self, exercise: str) -> str | None:
+        server = self.server
+        if server.root is None or server.content is None or exercise not in server.content.problems:
+            server.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
+            return None
+        path = await asyncio.to_thread(
+            _exercise_file, server.root, server.content.problems[exercise]
+        )
+        return await open_in_editor(server, path)
+
+    async def next_exercise(self, *args: Any) -> str | None:
+        server = self.server
+        if server.content is None:
+            return None
+        problem = await asyncio.to_thread(next_unsolved, server.content, server.root)
+        if problem is None:
+            server.notify_user(
+                "Code Gym: every exercise is solved. Impressive!", types.MessageType.Info
+            )
+            return None
+        return await self.open_exercise(problem.id)
+
+    async def reset_exercise(self, uri: str) -> bool:
+        server = self.server
+        found = server.document_problem(uri)
+        if found is None or server.root is None:
+            return False
+        text, problem = found
+        backup = await asyncio.to_thread(backup_file, server.root, problem, text)
+        end = types.Position(line=len(text.splitlines()), character=0)
+        everything = types.Range(start=types.Position(line=0, character=0), end=end)
+        edit = types.WorkspaceEdit(
+            changes={uri: [types.TextEdit(range=everything, new_text=render_exercise(problem))]}
+        )
+        if await server.client.apply_edit(edit, "Reset to starter code"):
+            server.notify_user(
+                f"Code Gym: reset to the starter code; your version is saved in {backup}.",
+                types.MessageType.Info,
+            )
+            return True
+        server.notify_user(
+            "Code Gym: the editor did not reset the file; nothing was changed. Your version is "
+            f"saved in {backup}; the starter code is `codegym preview {problem.id}`.",
+            types.MessageType.Warning,
+        )
+        return False
+
+    async def catalog(self, params: Any = None) -> dict[str, Any]:
+        server = self.server
+        if server.content is None:
+            return {"courses": [], "solved": 0, "total": 0}
+        # Off the event loop: it walks the workspace and reads the progress file under its lock.
+        return await asyncio.to_thread(learner_catalog, server.content, server.root)
+
+    # ------------------------------------------------------------------ what the editor shows
+
+    def code_actions(
+        self, params: types.CodeActionParams, problem: Problem
+    ) -> list[types.CodeAction]:
+        # Destructive: registered last, never preferred (a reflexive Enter must not pick it).
+        return [
+            command_action(
+                "Reset to starter code",
+                types.CodeActionKind.Source,
+                "codegym.resetExercise",
+                [params.text_document.uri],
+                preferred=False,
+            )
+        ]
+
+
+class Statement(Feature):
+    """Over an exercise's header: its statement (before the tutor's hovers)."""
+
+    def hover(self, params: types.HoverParams, problem: Problem, text: str) -> str | None:
+        line = params.position.line
+        if line >= len(header_lines(problem)) or line >= len(text.splitlines()):
+            return None
+        return f"## {problem.meta.title} · {problem.meta.difficulty}\n\n" + problem.body.statement
+
+
+def _exercise_file(root: Path, problem: Problem) -> Path:
+    """The learner's file for an exercise, written from the starter if it has none yet."""
+    path = find_exercises(root).get(problem.id)
+    if path is None:
+        path = root / default_path(problem)
+        write_new_file(path, render_exercise(problem))
+    return path
