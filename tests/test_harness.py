@@ -1,7 +1,7 @@
 """The in-sandbox programs (the supervisor, with the worker harness.py or harness.js) run directly
 as subprocesses: the protocol of docs/harness-protocol.md, canonical values, limits, CPU time, and
-learner code that tries to cheat or to break the harness. No sandbox and no host code are
-involved."""
+learner code that tries to cheat or to break the harness. No sandbox is involved, and no host
+code but its canonical form of values, in the one test that proves sets and maps need no order."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from codegym.grading.values import canonical, values_match
 
 HARNESS_DIR = Path(__file__).parents[1] / "server/codegym/sandbox/harness"
 NODE = shutil.which("node")
@@ -379,18 +381,19 @@ def test_canonical_values(language: str, tmp_path: Path) -> None:
             # The standard library's dict and list types are read through the base methods.
             "counter": ({"a": 2, "b": 1, "c": 1}, "{'a': 2, 'b': 1, 'c': 1}"),
             "stdlib": (
-                [[1], {"a": 2, "b": 1}, {"$map": [[3, 1]]}],
-                "[[1], {'a': 2, 'b': 1}, {3: 1}]",
+                [[1], {"b": 1, "a": 2}, {"$map": [[3, 1]]}],
+                "[[1], {'b': 1, 'a': 2}, {3: 1}]",
             ),
-            "frozen": ({"$set": ["a", "b"]}, "{'a', 'b'}"),
-            "int_keys": ({"$map": [[1, "a"], [2, "b"]]}, "{1: 'a', 2: 'b'}"),
+            "int_keys": ({"$map": [[2, "b"], [1, "a"]]}, "{2: 'b', 1: 'a'}"),
             "nan": ({"$float": "nan"}, "nan"),
             "inf": ({"$float": "inf"}, "inf"),
             "ninf": ({"$float": "-inf"}, "-inf"),
             "tuple": ([1, [2, 3]], "[1, [2, 3]]"),
-            "nested": ([{"a": [True, 1.5], "z": None}], "[{'a': [True, 1.5], 'z': None}]"),
+            "nested": ([{"z": None, "a": [True, 1.5]}], "[{'z': None, 'a': [True, 1.5]}]"),
             "float": (0.1, "0.1"),
         }
+        # Sets of strings iterate in an order of the hash seed: only their members are known.
+        sets = {"mixed_set": ["b", 10, 2, "a", [1], None, "é"], "frozen": ["a", "b"]}
     else:
         source = (
             "function f(kind) {\n"
@@ -407,47 +410,99 @@ def test_canonical_values(language: str, tmp_path: Path) -> None:
             "}\n"
         )
         expected = {
-            "set": ({"$set": [1, 2, 3]}, "new Set([1, 2, 3])"),
-            "int_keys": ({"$map": [[1, "a"], [2, "b"]]}, 'new Map([[1, "a"], [2, "b"]])'),
-            "str_map": ({"a": 1, "b": 2}, "{a: 1, b: 2}"),
+            "set": ({"$set": [3, 1, 2]}, "new Set([3, 1, 2])"),
+            "int_keys": ({"$map": [[2, "b"], [1, "a"]]}, 'new Map([[2, "b"], [1, "a"]])'),
+            "str_map": ({"b": 2, "a": 1}, "{b: 2, a: 1}"),
             "nan": ({"$float": "nan"}, "NaN"),
             "inf": ({"$float": "inf"}, "Infinity"),
             "ninf": ({"$float": "-inf"}, "-Infinity"),
-            "nested": ([{"a": [True, 1.5], "z": None}], "[{a: [true, 1.5], z: null}]"),
+            "nested": ([{"z": None, "a": [True, 1.5]}], "[{z: null, a: [true, 1.5]}]"),
             "undef": ({"$undefined": True}, "undefined"),
             "big": ({"$bigint": "12345678901234567890"}, "12345678901234567890n"),
             "hole": ([1, {"$undefined": True}, 3], "[1, undefined, 3]"),
             "float": (0.1, "0.1"),
         }
-    cases = [call(kind, kind) for kind in [*expected, "mixed_set"]]
+        sets = {"mixed_set": ["b", 10, 2, "a", [1], None, "é"]}  # in insertion order
+    cases = [call(kind, kind) for kind in [*expected, *sets]]
     result = run(language, source, cases, tmp_path=tmp_path)
     assert_well_formed(result)
+    # Members and entries come in the order the value iterates them (the host sorts them).
     for kind, (value, shown) in expected.items():
         case = result.cases[kind]
         assert case["status"] == "ok", case
         assert json.dumps(case["value"]) == json.dumps(value), kind  # NaN-proof, order-exact
         assert case["repr"] == shown, kind
-    # Sets are sorted exactly as the host sorts them: by json.dumps(item, sort_keys=True).
-    items = result.cases["mixed_set"]["value"]["$set"]
-    assert items == sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    assert items == ["\u00e9", "a", "b", 10, 2, [1], None]
+    for kind, members in sets.items():
+        items = result.cases[kind]["value"]["$set"]
+        if language == "javascript":
+            assert items == members
+        else:
+            assert sorted(map(json.dumps, items)) == sorted(map(json.dumps, members)), kind
+
+
+ORDERED_BY = {
+    # Members added in the order given. 1, 9 and 17 want the same slot of a Python set of four
+    # (eight slots), so it iterates them in the order they were added; a Set and a Map always
+    # iterate in insertion order, and so does a dict.
+    "python": (
+        "def f(members):\n"
+        "    members = [tuple(m) if type(m) is list else m for m in members]\n"
+        "    found, seen = set(), {}\n"
+        "    for member in members:\n"
+        "        found.add(member)\n"
+        "        seen[member] = True\n"
+        "    return [found, seen, {'all': frozenset(found)}]\n"
+    ),
+    "javascript": (
+        "function f(members) {\n"
+        "  const found = new Set(), seen = new Map();\n"
+        "  for (const member of members) { found.add(member); seen.set(member, true); }\n"
+        "  return [found, seen, { all: new Set(found) }];\n"
+        "}\n"
+    ),
+}
 
 
 @needs_node
-def test_javascript_numbers_are_written_like_python(tmp_path: Path) -> None:
-    floats = [0.1, 1e21, 1e-7, 1.5e-5, 123456789.125, 5e-324, 2.0**60, 1e16, 1e15 + 0.5, -2.5e-5]
-    floats += [math.ldexp(i * 7919 + 1, -30 + i) for i in range(40)]
-    source = f"function f() {{ return {json.dumps(floats)}; }}\n"
-    result = run("javascript", source, [call("t1")], tmp_path=tmp_path)
-    line = next(
-        raw
-        for raw in result.stdout.split(b"\n")
-        if raw.startswith(f"@@codegym {NONCE} ".encode()) and b'"case"' in raw
+def test_sets_and_maps_are_equal_whatever_order_they_iterate_in(tmp_path: Path) -> None:
+    """End to end with the host's canonical form: a Python set and dict, a JavaScript Set and
+    Map, filled in two orders, are each judged equal to one expected value."""
+    members: list[Any] = [1, 9, 17, [2, 3]]
+    expected = canonical(
+        [
+            {1, 9, 17, (2, 3)},
+            {1: True, 9: True, 17: True, (2, 3): True},
+            {"all": {"$set": [17, 9, 1, [2, 3]]}},
+        ]
     )
-    for number in floats:
-        if not float(number).is_integer() or abs(number) >= 2**53:
-            assert repr(number).encode() in line, number
-    assert result.cases["t1"]["value"] == floats
+    reported = []
+    for language in ("python", "javascript"):
+        cases = [call("forward", members), call("backward", members[::-1])]
+        result = run(language, ORDERED_BY[language], cases, tmp_path=tmp_path)
+        forward, backward = result.cases["forward"]["value"], result.cases["backward"]["value"]
+        # The harness reports them as they iterate: sets, maps and nested sets all differ.
+        assert all(f != b for f, b in zip(forward, backward, strict=True)), language
+        reported += [forward, backward]
+    for value in reported:
+        assert canonical(value) == expected
+        assert values_match(expected, canonical(value))
+
+
+@needs_node
+def test_javascript_numbers_reach_python_as_the_same_numbers(tmp_path: Path) -> None:
+    # JavaScript writes 1.2345678901234568e20 as 123456789012345680000, which Python would read
+    # as a different (exact) integer: past 2**53 a number must arrive as a float.
+    floats = [0.1, 1e21, 1e-7, 1.5e-5, 123456789.125, 5e-324, 2.0**60, 1e16, 1e15 + 0.5, -2.5e-5]
+    floats += [1.2345678901234568e20, 2.0**53, -(2.0**60)]
+    floats += [math.ldexp(i * 7919 + 1, -30 + i) for i in range(40)]
+    integers = [0, 5, -7, 2**53 - 1]
+    source = f"function f() {{ return [{json.dumps(floats)}, {json.dumps(integers)}]; }}\n"
+    result = run("javascript", source, [call("t1")], tmp_path=tmp_path)
+    reported_floats, reported_integers = result.cases["t1"]["value"]
+    for number, reported in zip(floats, reported_floats, strict=True):
+        assert reported == number, number
+        assert type(reported) is (int if number.is_integer() and abs(number) < 2**53 else float)
+    assert reported_integers == integers and all(type(n) is int for n in reported_integers)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

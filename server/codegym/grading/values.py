@@ -1,10 +1,13 @@
-"""Canonical values (docs/harness-protocol.md § Values): normalising expected values from YAML,
-comparing them with what the harness reported, and displaying them in the exercise's language."""
+"""Canonical values (docs/harness-protocol.md § Values): putting expected values (YAML) and what
+the harness reported (JSON) in one canonical form, comparing them, and displaying them in the
+exercise's language."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 CompareMode = Literal["exact", "float", "unordered"]
@@ -14,12 +17,35 @@ _DISPLAY_CAP = 300
 
 
 class NotCanonical(ValueError):
-    """An expected value that no program could return as canonical JSON."""
+    """A value that no program could return as canonical JSON: an author's expected value of
+    another type, or a reported value with a malformed tag or nested too deep."""
+
+
+_MAX_DEPTH = 128
+"""Containers nested deeper than this are refused. The harnesses report at most 100 levels (deeper
+ones are `$unserializable`), so only a forged or hand-written value goes past it."""
+
+_INTEGER = re.compile(r"-?[0-9]+")
+_LEAF_TAGS: dict[str, Callable[[Any], bool]] = {
+    "$float": lambda inner: inner in ("nan", "inf", "-inf"),
+    "$undefined": lambda inner: inner is True,
+    "$bigint": lambda inner: isinstance(inner, str) and _INTEGER.fullmatch(inner) is not None,
+    "$unserializable": lambda inner: isinstance(inner, str),
+}
+_TAGS = frozenset({"$set", "$map", *_LEAF_TAGS})
 
 
 def canonical(value: Any) -> Any:
-    """An author's expected value (from YAML) in canonical form: what the harness would report
-    for a program returning that value."""
+    """The one canonical form of a value (docs/harness-protocol.md § Values), for an author's
+    expected value (YAML) and for what a harness reported (JSON) alike: set members, map entries
+    and dict keys sorted, NaN and infinities tagged, tuples as lists. The harnesses report sets
+    and maps in whatever order the learner's language iterates them; this orders them, so equal
+    values compare equal. Raises `NotCanonical` for anything else, including reported values
+    with malformed tags; the work is bounded by the value's size and `_MAX_DEPTH`."""
+    return _canonical(value, 0)
+
+
+def _canonical(value: Any, depth: int) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -28,21 +54,50 @@ def canonical(value: Any) -> Any:
         if math.isinf(value):
             return {"$float": "inf" if value > 0 else "-inf"}
         return value
+    if depth >= _MAX_DEPTH:
+        raise NotCanonical(f"values nested deeper than {_MAX_DEPTH} levels")
     if isinstance(value, list | tuple):
-        return [canonical(v) for v in value]
+        return [_canonical(v, depth + 1) for v in value]
     if isinstance(value, set | frozenset):
-        return {"$set": sorted((canonical(v) for v in value), key=_sort_key)}
+        return _tagged("$set", list(value), depth)
     if isinstance(value, dict):
-        if len(value) == 1 and "$set" in value and isinstance(value["$set"], list):
-            return {"$set": sorted((canonical(v) for v in value["$set"]), key=_sort_key)}
+        if len(value) == 1 and next(iter(value)) in _TAGS:
+            return _tagged(*next(iter(value.items())), depth)
         if all(isinstance(k, str) for k in value):
-            return {k: canonical(v) for k, v in sorted(value.items())}
-        pairs = [[canonical(k), canonical(v)] for k, v in value.items()]
-        return {"$map": sorted(pairs, key=lambda kv: _sort_key(kv[0]))}
+            return {k: _canonical(v, depth + 1) for k, v in sorted(value.items())}
+        return _map([[k, v] for k, v in value.items()], depth)
     raise NotCanonical(f"{type(value).__name__} values cannot be expected (use JSON types)")
 
 
+def _tagged(tag: str, inner: Any, depth: int) -> Any:
+    """A tagged value, checked: a malformed one raises `NotCanonical`."""
+    if tag == "$set" and isinstance(inner, list):
+        return {tag: sorted((_canonical(v, depth + 1) for v in inner), key=_sort_key)}
+    if tag == "$map" and isinstance(inner, list) and all(_is_pair(entry) for entry in inner):
+        return _map(inner, depth)
+    if tag in _LEAF_TAGS and _LEAF_TAGS[tag](inner):
+        return {tag: inner}
+    raise NotCanonical(f"a malformed {tag} value")
+
+
+def _is_pair(entry: Any) -> bool:
+    return isinstance(entry, list) and len(entry) == 2
+
+
+def _map(entries: list[list[Any]], depth: int) -> Any:
+    """A map's entries sorted by key, then by value (keys of a JavaScript Map can be equal as
+    canonical values: two arrays); with only string keys, a plain object, as the harness reports
+    a Map or dict with string keys."""
+    pairs = [[_canonical(k, depth + 1), _canonical(v, depth + 1)] for k, v in entries]
+    if all(isinstance(k, str) for k, _ in pairs):
+        if len({k for k, _ in pairs}) != len(pairs):
+            raise NotCanonical("a $map with the same string key twice")
+        return dict(sorted(pairs))
+    return {"$map": sorted(pairs, key=lambda kv: (_sort_key(kv[0]), _sort_key(kv[1])))}
+
+
 def _sort_key(value: Any) -> str:
+    """The order of set members and map keys: their JSON text (canonical values only)."""
     return json.dumps(value, sort_keys=True)
 
 
@@ -78,23 +133,36 @@ def _as_items(value: Any) -> list[Any] | None:
 
 
 def _equal(expected: Any, actual: Any, tolerance: float | None) -> bool:
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return type(expected) is type(actual) and expected == actual
-    if isinstance(expected, int | float) and isinstance(actual, int | float):
-        if tolerance is None:
-            return expected == actual
-        return math.isclose(expected, actual, rel_tol=1e-9, abs_tol=tolerance)
-    if isinstance(expected, list) and isinstance(actual, list):
-        return len(expected) == len(actual) and all(
-            _equal(e, a, tolerance) for e, a in zip(expected, actual, strict=True)
-        )
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        if "$unserializable" in expected or "$unserializable" in actual:
+    """Walks both values with a list of pairs still to compare, not by recursion: a reported
+    value nests as deep as `_MAX_DEPTH` maps (three JSON levels each)."""
+    pending = [(expected, actual)]
+    while pending:
+        expected, actual = pending.pop()
+        if isinstance(expected, bool) or isinstance(actual, bool):
+            if type(expected) is not type(actual) or expected != actual:
+                return False
+        elif isinstance(expected, int | float) and isinstance(actual, int | float):
+            if not _numbers_equal(expected, actual, tolerance):
+                return False
+        elif isinstance(expected, list) and isinstance(actual, list):
+            if len(expected) != len(actual):
+                return False
+            pending.extend(zip(expected, actual, strict=True))
+        elif isinstance(expected, dict) and isinstance(actual, dict):
+            if "$unserializable" in expected or "$unserializable" in actual:
+                return False
+            if expected.keys() != actual.keys():
+                return False
+            pending.extend((expected[k], actual[k]) for k in expected)
+        elif type(expected) is not type(actual) or expected != actual:
             return False
-        return expected.keys() == actual.keys() and all(
-            _equal(expected[k], actual[k], tolerance) for k in expected
-        )
-    return type(expected) is type(actual) and expected == actual
+    return True
+
+
+def _numbers_equal(expected: float, actual: float, tolerance: float | None) -> bool:
+    if tolerance is None:
+        return expected == actual
+    return math.isclose(expected, actual, rel_tol=1e-9, abs_tol=tolerance)
 
 
 # ----------------------------------------------------------------------------- display

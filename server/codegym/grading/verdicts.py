@@ -307,13 +307,15 @@ def _compare(
         expected = canonical(test.expected)
     except NotCanonical as exc:
         return _failure(base, hidden, test, "error", "no_report", f"bad test: {exc}", outcome)
-    if values_match(expected, outcome.value, test.compare, test.tolerance):
+    try:
+        actual = canonical(outcome.value)
+    except NotCanonical as exc:
+        return _failure(base, hidden, test, "error", "no_report", f"no result: {exc}", outcome)
+    if values_match(expected, actual, test.compare, test.tolerance):
         return _passed(base, outcome)
     shown_expected = display(expected, language)
-    shown_actual = outcome.display or display(outcome.value, language)
+    shown_actual = display(actual, language)
     call = _call_text(problem, test)
-    if isinstance(outcome.value, dict) and "$unserializable" in outcome.value:
-        shown_actual = display(outcome.value, language)
     message = f"{call} returned {shown_actual}, expected {shown_expected}"
     if test.compare == "unordered":
         message += " (in any order)"

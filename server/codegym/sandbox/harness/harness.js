@@ -60,7 +60,6 @@ const ArrayIsArray = Array.isArray;
 const ArrayPrototype = Array.prototype;
 const ArrayPrototypePush = uncurry(Array.prototype.push);
 const ArrayPrototypeJoin = uncurry(Array.prototype.join);
-const ArrayPrototypeSort = uncurry(Array.prototype.sort);
 const ArrayPrototypeSlice = uncurry(Array.prototype.slice);
 const StringPrototypeSlice = uncurry(String.prototype.slice);
 const StringPrototypeCharCodeAt = uncurry(String.prototype.charCodeAt);
@@ -68,10 +67,6 @@ const StringPrototypeIndexOf = uncurry(String.prototype.indexOf);
 const StringPrototypeLastIndexOf = uncurry(String.prototype.lastIndexOf);
 const StringPrototypeStartsWith = uncurry(String.prototype.startsWith);
 const StringPrototypeTrim = uncurry(String.prototype.trim);
-const StringPrototypeRepeat = uncurry(String.prototype.repeat);
-const StringPrototypePadStart = uncurry(String.prototype.padStart);
-const NumberPrototypeToString = uncurry(Number.prototype.toString);
-const NumberPrototypeToExponential = uncurry(Number.prototype.toExponential);
 const NumberIsSafeInteger = Number.isSafeInteger;
 const NumberIsNaN = Number.isNaN;
 const MathMax = Math.max;
@@ -247,38 +242,12 @@ function spend(budget, amount) {
   if (budget.left < 0) throw new TooLarge();
 }
 
-/** Compare strings by code point (Python's order), not by UTF-16 code unit. */
-function compareCodePoints(a, b) {
-  const n = MathMin(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = StringPrototypeCharCodeAt(a, i);
-    let y = StringPrototypeCharCodeAt(b, i);
-    if (x !== y) {
-      x = x >= 0xd800 && x <= 0xdfff ? x + 0x2000 : x >= 0xe000 ? x - 0x800 : x;
-      y = y >= 0xd800 && y <= 0xdfff ? y + 0x2000 : y >= 0xe000 ? y - 0x800 : y;
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
-
-function compareFirst(a, b) {
-  return compareCodePoints(a[0], b[0]);
-}
-
-function sortByText(items) {
-  // items: [text, payload]; texts are ASCII, so code units order them like Python does.
-  ArrayPrototypeSort(items, (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const result = [];
-  for (let i = 0; i < items.length; i++) ArrayPrototypePush(result, items[i][1]);
-  return result;
-}
-
 /**
- * The canonical JSON form of a learner value (docs/harness-protocol.md § Values). Objects are
- * read only through property descriptors (getters are never called) and internal slots; a Proxy
- * is never touched. `active` holds the containers on the current path (cycles); `budget` bounds
- * the work and the size of the result.
+ * The canonical JSON form of a learner value (docs/harness-protocol.md § Values), with the
+ * members of a Set and the entries of a Map or object in their iteration order: the host sorts
+ * them. Objects are read only through property descriptors (getters are never called) and
+ * internal slots; a Proxy is never touched. `active` holds the containers on the current path
+ * (cycles); `budget` bounds the work and the size of the result.
  */
 function canonical(value, depth, active, budget) {
   switch (typeof value) {
@@ -330,12 +299,10 @@ function canonical(value, depth, active, budget) {
     if (isSet(value) && prototype === SetPrototype) {
       const items = [];
       SetPrototypeForEach(value, (item) => ArrayPrototypePush(items, item));
-      const keyed = [];
       for (let i = 0; i < items.length; i++) {
-        const item = canonical(items[i], depth + 1, active, budget);
-        ArrayPrototypePush(keyed, [pythonJson(item), item]);
+        items[i] = canonical(items[i], depth + 1, active, budget);
       }
-      return special('$set', sortByText(keyed));
+      return special('$set', items);
     }
     if (prototype === ObjectPrototype || prototype === null) {
       return canonicalObject(value, depth, active, budget);
@@ -374,7 +341,6 @@ function canonicalObject(value, depth, active, budget) {
     }
     ArrayPrototypePush(entries, [keys[i], descriptor.value]);
   }
-  ArrayPrototypeSort(entries, compareFirst);
   for (let i = 0; i < entries.length; i++) {
     spend(budget, entries[i][0].length + 4);
     entries[i] = [entries[i][0], canonical(entries[i][1], depth + 1, active, budget)];
@@ -390,7 +356,6 @@ function canonicalMap(value, depth, active, budget) {
     ArrayPrototypePush(pairs, [key, item]);
   });
   if (allStrings) {
-    ArrayPrototypeSort(pairs, compareFirst);
     const entries = [];
     for (let i = 0; i < pairs.length; i++) {
       spend(budget, pairs[i][0].length + 4);
@@ -398,102 +363,49 @@ function canonicalMap(value, depth, active, budget) {
     }
     return new CObj(entries, false);
   }
-  const keyed = [];
+  const entries = [];
   for (let i = 0; i < pairs.length; i++) {
     const key = canonical(pairs[i][0], depth + 1, active, budget);
-    const item = canonical(pairs[i][1], depth + 1, active, budget);
-    ArrayPrototypePush(keyed, [pythonJson(key), [key, item]]);
+    ArrayPrototypePush(entries, [key, canonical(pairs[i][1], depth + 1, active, budget)]);
   }
-  return special('$map', sortByText(keyed));
+  return special('$map', entries);
 }
 
 // --------------------------------------------------------------------------- JSON text
 
-/** Python's repr() of a float (what json.dumps writes): shortest round-trip digits, exponent
- * form when the decimal exponent is < -4 or >= 16. */
-function pythonFloat(value) {
-  if (value === 0) return 1 / value < 0 ? '-0.0' : '0.0';
-  let sign = '';
-  if (value < 0) {
-    sign = '-';
-    value = -value;
+/** A number's JSON text, read back by the host as the same number: a non-integer or an
+ * integer past 2**53 (a double, not an exact integer) always has a point or an exponent, so
+ * that Python reads it as a float. */
+function numberText(value) {
+  const text = SafeString(value);
+  if (NumberIsSafeInteger(value) || StringPrototypeIndexOf(text, '.') >= 0 ||
+      StringPrototypeIndexOf(text, 'e') >= 0) {
+    return text;
   }
-  const text = NumberPrototypeToExponential(value); // d.ddde±x, shortest round-trip digits
-  const e = StringPrototypeIndexOf(text, 'e');
-  const mantissa = StringPrototypeSlice(text, 0, e);
-  const exponent = SafeNumber(StringPrototypeSlice(text, e + 1));
-  const digits = mantissa.length > 1
-    ? StringPrototypeSlice(mantissa, 0, 1) + StringPrototypeSlice(mantissa, 2)
-    : mantissa;
-  const point = exponent + 1;
-  if (point > 16 || point <= -4) {
-    const head = digits.length > 1
-      ? StringPrototypeSlice(digits, 0, 1) + '.' + StringPrototypeSlice(digits, 1)
-      : digits;
-    const size = SafeString(exponent < 0 ? -exponent : exponent);
-    const magnitude = StringPrototypePadStart(size, 2, '0');
-    return sign + head + 'e' + (exponent < 0 ? '-' : '+') + magnitude;
-  }
-  if (point <= 0) return sign + '0.' + StringPrototypeRepeat('0', -point) + digits;
-  if (point >= digits.length) {
-    return sign + digits + StringPrototypeRepeat('0', point - digits.length) + '.0';
-  }
-  return sign + StringPrototypeSlice(digits, 0, point) + '.' + StringPrototypeSlice(digits, point);
+  return text + '.0';
 }
 
-function formatNumber(value) {
-  return NumberIsSafeInteger(value) ? SafeString(value) : pythonFloat(value);
-}
-
-const SHORT_ESCAPES = {
-  8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\',
-};
-
-/** A string as Python's json.dumps(ensure_ascii=True) writes it. */
-function pythonString(text) {
-  const parts = ['"'];
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = StringPrototypeCharCodeAt(text, i);
-    if (code >= 0x20 && code <= 0x7e && code !== 34 && code !== 92) continue;
-    ArrayPrototypePush(parts, StringPrototypeSlice(text, run, i));
-    const short = ObjectHasOwn(SHORT_ESCAPES, code) ? SHORT_ESCAPES[code] : undefined;
-    ArrayPrototypePush(parts, short !== undefined
-      ? short
-      : '\\u' + StringPrototypePadStart(NumberPrototypeToString(code, 16), 4, '0'));
-    run = i + 1;
-  }
-  ArrayPrototypePush(parts, StringPrototypeSlice(text, run));
-  ArrayPrototypePush(parts, '"');
-  return ArrayPrototypeJoin(parts, '');
-}
-
-/** JSON text of a canonical value or an event. With `forKey`, exactly Python's
- * json.dumps(value, sort_keys=True): the key the host sorts sets and maps by. */
-function encodeJson(value, forKey) {
+/** Compact JSON text of a canonical value or an event. */
+function encodeJson(value) {
   const parts = [];
-  emitJson(value, parts, forKey);
+  emitJson(value, parts);
   return ArrayPrototypeJoin(parts, '');
 }
 
-function pythonJson(value) {
-  return encodeJson(value, true);
-}
-
-function emitJson(value, parts, forKey) {
+function emitJson(value, parts) {
   if (value === null || value === undefined) {
     ArrayPrototypePush(parts, 'null');
   } else if (value === true || value === false) {
     ArrayPrototypePush(parts, value ? 'true' : 'false');
   } else if (typeof value === 'number') {
-    ArrayPrototypePush(parts, formatNumber(value));
+    ArrayPrototypePush(parts, numberText(value));
   } else if (typeof value === 'string') {
-    ArrayPrototypePush(parts, forKey ? pythonString(value) : JSONStringify(value));
+    ArrayPrototypePush(parts, JSONStringify(value));
   } else if (ArrayIsArray(value)) {
     ArrayPrototypePush(parts, '[');
     for (let i = 0; i < value.length; i++) {
-      if (i) ArrayPrototypePush(parts, forKey ? ', ' : ',');
-      emitJson(value[i], parts, forKey);
+      if (i) ArrayPrototypePush(parts, ',');
+      emitJson(value[i], parts);
     }
     ArrayPrototypePush(parts, ']');
   } else {
@@ -505,11 +417,10 @@ function emitJson(value, parts, forKey) {
     }
     ArrayPrototypePush(parts, '{');
     for (let i = 0; i < entries.length; i++) {
-      if (i) ArrayPrototypePush(parts, forKey ? ', ' : ',');
-      const key = entries[i][0];
-      ArrayPrototypePush(parts, forKey ? pythonString(key) : JSONStringify(key));
-      ArrayPrototypePush(parts, forKey ? ': ' : ':');
-      emitJson(entries[i][1], parts, forKey);
+      if (i) ArrayPrototypePush(parts, ',');
+      ArrayPrototypePush(parts, JSONStringify(entries[i][0]));
+      ArrayPrototypePush(parts, ':');
+      emitJson(entries[i][1], parts);
     }
     ArrayPrototypePush(parts, '}');
   }
@@ -687,7 +598,7 @@ class Harness {
   // ---------------------------------------------------------------- channel
 
   emit(event) {
-    const text = '\n@@codegym ' + this.nonce + ' ' + encodeJson(event, false) + '\n';
+    const text = '\n@@codegym ' + this.nonce + ' ' + encodeJson(event) + '\n';
     const data = BufferFrom(text, 'utf8');
     let offset = 0;
     while (offset < data.length) {

@@ -73,7 +73,8 @@ _json_loads = json.loads
 # Python code that looks up builtins (isinstance ...) the learner may have deleted.
 _c_scanner = getattr(json.scanner, "c_make_scanner", None)
 _scan_json = _c_scanner(json.decoder.JSONDecoder()) if _c_scanner is not None else None
-# The C string escapers of the json module (pure-Python fallbacks if _json is missing).
+# The C string escapers of the json module (pure-Python fallbacks if _json is missing): UTF-8
+# text for the channel, ASCII when a learner string holds a lone surrogate.
 _escape_ascii = json.encoder.encode_basestring_ascii
 _escape_utf8 = json.encoder.encode_basestring
 # Descriptors read straight from the C types: a metaclass or an overriding property cannot lie.
@@ -156,19 +157,15 @@ def _copy_json(value):
     return value
 
 
-def _encode(value, for_key):
-    """JSON text of a canonical value or of an event (exact builtin types only).
-
-    With `for_key`, the text is exactly ``json.dumps(value, sort_keys=True)`` (ASCII, ", " and
-    ": " separators; canonical dicts are already sorted): the key the host sorts sets and maps
-    by. Otherwise it is compact UTF-8 text for the channel.
-    """
+def _encode(value, ascii_only):
+    """Compact JSON text of a canonical value or of an event (exact builtin types only); with
+    `ascii_only`, non-ASCII characters as \\u escapes (for strings with lone surrogates)."""
     parts = []
-    _emit_json(value, parts, for_key)
+    _emit_json(value, parts, _escape_ascii if ascii_only else _escape_utf8)
     return "".join(parts)
 
 
-def _emit_json(value, parts, for_key):
+def _emit_json(value, parts, escape):
     if value is None:
         parts.append("null")
     elif value is True:
@@ -178,29 +175,26 @@ def _emit_json(value, parts, for_key):
     else:
         kind = type(value)
         if kind is str:
-            parts.append(_escape_ascii(value) if for_key else _escape_utf8(value))
+            parts.append(escape(value))
         elif kind is int:
             parts.append(_int_repr(value))
         elif kind is float:
             parts.append(_float_repr(value))  # canonical floats are finite
         elif kind is list:
             parts.append("[")
-            separator = ", " if for_key else ","
             for index, item in enumerate(value):
                 if index:
-                    parts.append(separator)
-                _emit_json(item, parts, for_key)
+                    parts.append(",")
+                _emit_json(item, parts, escape)
             parts.append("]")
         elif kind is dict:
             parts.append("{")
-            separator = ", " if for_key else ","
-            colon = ": " if for_key else ":"
             for index, (key, item) in enumerate(_dict_items(value)):
                 if index:
-                    parts.append(separator)
-                parts.append(_escape_ascii(key) if for_key else _escape_utf8(key))
-                parts.append(colon)
-                _emit_json(item, parts, for_key)
+                    parts.append(",")
+                parts.append(escape(key))
+                parts.append(":")
+                _emit_json(item, parts, escape)
             parts.append("}")
         else:  # a harness bug, never learner data: canonical values are built above
             raise TypeError("cannot encode " + _type_name(kind))
@@ -212,16 +206,13 @@ def _spend(budget, amount):
         raise _TooLarge()
 
 
-def _first(entry):
-    return entry[0]
-
-
 def _unserializable(kind):
     return {"$unserializable": _type_name(kind)}
 
 
 def _canonical(value, depth, active, budget):
-    """The canonical JSON form of a learner value (docs/harness-protocol.md § Values).
+    """The canonical JSON form of a learner value (docs/harness-protocol.md § Values), with set
+    members and dict entries in the order the value iterates them: the host sorts them.
 
     Exact type checks with `is` only: `type(v) in (...)` or a dict keyed by type would call a
     learner metaclass's __eq__/__hash__. Containers are read through the C methods of the base
@@ -265,15 +256,9 @@ def _canonical(value, depth, active, budget):
         if is_list:
             return [_canonical(item, depth + 1, active, budget) for item in list(value)]
         if is_set:
-            keyed = []
-            for item in list(value):
-                canonical = _canonical(item, depth + 1, active, budget)
-                keyed.append((_encode(canonical, True), canonical))
-            keyed.sort(key=_first)
-            return {"$set": [canonical for _, canonical in keyed]}
+            return {"$set": [_canonical(item, depth + 1, active, budget) for item in list(value)]}
         pairs = list(_dict_items(value))
         if all(type(key) is str for key, _ in pairs):
-            pairs.sort(key=_first)
             result = {}
             for key, item in pairs:
                 _spend(budget, len(key) + 4)
@@ -282,10 +267,8 @@ def _canonical(value, depth, active, budget):
         entries = []
         for key, item in pairs:
             canonical_key = _canonical(key, depth + 1, active, budget)
-            canonical_item = _canonical(item, depth + 1, active, budget)
-            entries.append((_encode(canonical_key, True), [canonical_key, canonical_item]))
-        entries.sort(key=_first)  # by key text only, as the host does (stable on ties)
-        return {"$map": [pair for _, pair in entries]}
+            entries.append([canonical_key, _canonical(item, depth + 1, active, budget)])
+        return {"$map": entries}
     finally:
         active.discard(marker)
 
