@@ -212,3 +212,22 @@ def test_a_malformed_reported_value_is_no_result_not_a_crash() -> None:
     for test in verdict.tests:
         assert (test.status, test.category) == ("error", "no_report")
         assert f"{test.name}: no result: a malformed $" in test.message
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (2.0, "2"),
+        (-0.0, "0"),
+        (1e-7, "1e-7"),
+        (1.5e-6, "0.0000015"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (1e16, "10000000000000000"),
+        (1e21, "1e+21"),
+        (2.5e-10, "2.5e-10"),
+    ],
+)
+def test_javascript_numbers_are_shown_as_javascript_writes_them(value: float, shown: str) -> None:
+    """As `String(n)` in Node: the host, not the harness, writes what a learner reads."""
+    assert display(value, "javascript") == shown
+    assert display(value, "python") == repr(value)

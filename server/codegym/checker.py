@@ -13,6 +13,7 @@ from typing import Any
 from .config import SandboxLimits
 from .content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
 from .grading import SyntaxFailure, Verdict, grade, syntax_verdict
+from .grading.values import NotCanonical, canonical
 from .sandbox import QueueListener, RunReport, RunRequest, Sandbox
 from .syntax_check import SyntaxProblem, python_syntax
 
@@ -167,7 +168,7 @@ def _remeasure(
             first is not None
             and second is not None
             and first.status == second.status == "ok"
-            and first.value == second.value
+            and _same_value(first.value, second.value)
             and first.cpu_ms is not None
             and second.cpu_ms is not None
             and second.cpu_ms < first.cpu_ms
@@ -210,3 +211,11 @@ def run_reference(
         else:
             outcomes.append(ReferenceOutcome(True, value=outcome.value, stdout=outcome.stdout))
     return outcomes
+
+
+def _same_value(first: Any, second: Any) -> bool:
+    """The same answer twice: compared in canonical form (a set may come back in another order)."""
+    try:
+        return canonical(first) == canonical(second)
+    except NotCanonical:
+        return False

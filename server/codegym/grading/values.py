@@ -8,6 +8,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Literal
 
 CompareMode = Literal["exact", "float", "unordered"]
@@ -191,7 +192,7 @@ def _display(value: Any, language: DisplayLanguage, depth: int) -> str:
     if isinstance(value, bool):
         return ("True" if value else "False") if py else ("true" if value else "false")
     if isinstance(value, int | float):
-        return repr(value)
+        return repr(value) if py else _js_number(value)
     if isinstance(value, str):
         return repr(value) if py else json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
@@ -206,6 +207,21 @@ def _display(value: Any, language: DisplayLanguage, depth: int) -> str:
             items = (f"{_js_key(k)}: {_display(v, language, depth + 1)}" for k, v in value.items())
         return "{" + ", ".join(items) + "}"
     return repr(value)
+
+
+def _js_number(value: int | float) -> str:
+    """A number as JavaScript's `String(n)` writes it: `2` for 2.0, `0.000001`, `1e-7`, `1e+21`."""
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    mantissa, _, exponent = repr(value).partition("e")  # Python's shortest round-trip digits
+    if not exponent:
+        return mantissa
+    power = int(exponent)
+    if -7 < power < 21:
+        return format(Decimal(repr(value)), "f")
+    return f"{mantissa.removesuffix('.0')}e{'+' if power > 0 else '-'}{abs(power)}"
 
 
 def _display_special(value: dict[str, Any], language: DisplayLanguage, depth: int) -> str | None:
