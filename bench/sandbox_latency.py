@@ -33,8 +33,9 @@ from codegym.content import load_content  # noqa: E402
 from codegym.grading import grade  # noqa: E402
 from codegym.logging_setup import configure_logging  # noqa: E402
 from codegym.sandbox import LocalSandbox, RunReport, RunRequest  # noqa: E402
-from codegym.sandbox.docker_backend import DockerSandbox, _Warm, harness_command  # noqa: E402
-from codegym.sandbox.events import EventStream  # noqa: E402
+from codegym.sandbox.docker_backend import AttachSource, DockerSandbox, harness_command  # noqa: E402
+from codegym.sandbox.ending import ExitFacts  # noqa: E402
+from codegym.sandbox.reading import read_run  # noqa: E402
 from report import machine, percentile, write_block  # noqa: E402
 
 EXERCISE = "py-sum-evens"
@@ -72,15 +73,14 @@ class DockerRunPerRequest:
             self._api.start(container)
             raw.sendall(json.dumps(request.job()).encode())
             raw.shutdown(socket.SHUT_WR)
-            stream = EventStream(request)
-            stderr = bytearray()
-            warm = _Warm(container, raw, attached)
-            DockerSandbox._pump(warm, stream, stderr, started + request.limits.wall_s, cancel)
+            reading = read_run(AttachSource(raw), request, started + request.limits.wall_s, cancel)
             raw.close()
             exit_code = self._api.wait(container)["StatusCode"]
         finally:
             self._api.remove_container(container, force=True)
-        return stream.finish("docker run", (time.perf_counter() - started) * 1000, exit_code, None)
+        return reading.report(
+            ExitFacts(code=exit_code), "docker run", (time.perf_counter() - started) * 1000
+        )
 
     def close(self) -> None:
         pass

@@ -22,13 +22,12 @@ import json
 import os
 import secrets
 import select
-import signal
 import socket
 import struct
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import docker
@@ -37,9 +36,10 @@ import structlog
 from docker.types import LogConfig, Ulimit
 
 from ..config import DockerSettings, SandboxLimits
-from .events import EventStream
+from .ending import ExitFacts
 from .images import ImageSpec, image_present, image_spec
 from .pool import Disposer, WarmPool
+from .reading import Chunk, read_run
 from .types import (
     Language,
     QueueListener,
@@ -47,7 +47,6 @@ from .types import (
     RunReport,
     RunRequest,
     SandboxError,
-    StopReason,
 )
 
 log = structlog.get_logger(__name__)
@@ -58,7 +57,6 @@ LABEL_PID = "org.codegym.pid"
 LABEL_INSTANCE = "org.codegym.instance"
 LABEL_UID = "org.codegym.uid"
 _ENVIRONMENT = {"HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
-_STDERR_CAP = 64 * 1024
 RUN_UIDS = 32000
 """Size of the uid range sandbox containers use, from `DockerSettings.user`'s uid on: a
 container gets one uid (one run each) or a block of `runs_per_container` (serving)."""
@@ -109,6 +107,37 @@ def harness_command(spec: ContainerSpec, first_uid: int | None = None) -> list[s
     return [*supervisor, *worker]
 
 
+class AttachSource:
+    """A container's standard output and standard error through the host's attach socket
+    (a `reading.Source`), in Docker's stream framing: each frame an 8-byte header (the stream,
+    1 for stdout and 2 for stderr, three zero bytes, the payload's size as a big-endian 32-bit
+    number), then the payload. A partial frame waits for the rest: with a serving container,
+    into the next run."""
+
+    def __init__(self, raw: socket.socket) -> None:
+        self.socket = raw
+        self.pending = b""
+        """Bytes of a frame not complete yet."""
+
+    def read(self, timeout: float) -> list[Chunk] | None:
+        readable, _, _ = select.select([self.socket], [], [], timeout)
+        if not readable:
+            return []
+        data = self.socket.recv(65536)
+        if not data:
+            return None
+        buffer = self.pending + data
+        chunks: list[Chunk] = []
+        while len(buffer) >= 8:
+            kind, size = buffer[0], struct.unpack(">I", buffer[4:8])[0]
+            if len(buffer) < 8 + size:
+                break
+            payload, buffer = buffer[8 : 8 + size], buffer[8 + size :]
+            chunks.append(("stdout" if kind == 1 else "stderr", payload))
+        self.pending = buffer
+        return chunks
+
+
 @dataclass
 class _Warm:
     """A started container whose harness waits for its job, and the host's attached socket."""
@@ -119,8 +148,11 @@ class _Warm:
     serving: bool = False
     """Its supervisor reads one job per line and serves `runs_left` more runs."""
     runs_left: int = 1
-    pending: bytes = b""
-    """Bytes of Docker's stream framing read past the end of the last run's events."""
+    output: AttachSource = field(init=False)
+    """Its output, read run after run."""
+
+    def __post_init__(self) -> None:
+        self.output = AttachSource(self.socket)
 
 
 class DockerSandbox:
@@ -422,87 +454,38 @@ class DockerSandbox:
                 raw.shutdown(socket.SHUT_WR)
         except OSError as exc:
             raise _ContainerGone(f"cannot send the job: {exc}") from exc
-        stream = EventStream(request)
-        stderr = bytearray()
-        try:
-            deadline = started + request.limits.run_backstop_s
-            stopped = self._pump(warm, stream, stderr, deadline, cancel)
-        except OSError as exc:
-            stopped = "crashed"
-            stderr += f"\n[codegym] attach stream failed: {exc}".encode()
-        if stopped is not None:
+        deadline = started + request.limits.run_backstop_s
+        # Serving, the run ends with its `done` event: the supervisor then waits for its next job.
+        reading = read_run(warm.output, request, deadline, cancel, until_done=serving)
+        if reading.stopped is not None:
             # Hang up first: a container still writing to an attach socket nobody reads
             # blocks dockerd's stream copier, and with it the exit that `kill` waits for.
             _hang_up(raw)
             self._kill(warm.container_id)  # now, not when the disposer gets to it
-        if stopped == "cancelled":
+        if reading.stopped == "cancelled":
             raise RunCancelled()
-        exit_code: int | None = None
-        if stopped is None and not stream.done:
-            exit_code, oom_killed = self._exit_state(warm.container_id)
-            if oom_killed or b"heap out of memory" in stderr:
-                stopped = "memory"
-            elif exit_code == 128 + signal.SIGXCPU:  # the supervisor's own CPU limit
-                stopped = "wall_timeout"
-        return stream.finish(
+        # How the container ended is asked (a slow call) only when the events do not say.
+        exit_facts = self._exit_facts(warm.container_id) if reading.unexplained else ExitFacts()
+        return reading.report(
+            exit_facts,
             backend=self.name,
             duration_ms=(time.perf_counter() - started) * 1000,
-            exit_code=exit_code,
-            stopped=stopped,
-            diagnostics=stderr.decode("utf-8", "replace"),
             sandbox_id=warm.container_id[:12],
         )
 
-    def _exit_state(self, container_id: str) -> tuple[int | None, bool]:
-        """Exit code and OOM flag of a harness that ended without finishing (slow path)."""
+    def _exit_facts(self, container_id: str) -> ExitFacts:
+        """How a container whose supervisor ended without finishing ended (slow path): its exit
+        code (128 + N when signal N killed it) and the engine's OOM flag."""
         api = self._client.api
         try:
             api.wait(container_id, timeout=5)
             state = api.inspect_container(container_id).get("State", {})
         except Exception as exc:
             log.warning("cannot read the sandbox's exit state", error=_short(exc))
-            return None, False
-        return state.get("ExitCode"), bool(state.get("OOMKilled"))
-
-    @staticmethod
-    def _pump(
-        warm: _Warm,
-        stream: EventStream,
-        stderr: bytearray,
-        deadline: float,
-        cancel: threading.Event | None,
-    ) -> StopReason | None:
-        """Demultiplex Docker's framed stdout/stderr until the run's `done` event (a serving
-        container then waits for its next job), EOF, the deadline or a cancel."""
-        raw = warm.socket
-        buffer, warm.pending = warm.pending, b""
-        while True:
-            if cancel is not None and cancel.is_set():
-                return "cancelled"
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                return "wall_timeout"
-            readable, _, _ = select.select([raw], [], [], min(remaining, 0.05))
-            if not readable:
-                continue
-            chunk = raw.recv(65536)
-            if not chunk:
-                return None
-            buffer += chunk
-            while len(buffer) >= 8:
-                kind, size = buffer[0], struct.unpack(">I", buffer[4:8])[0]
-                if len(buffer) < 8 + size:
-                    break
-                payload, buffer = buffer[8 : 8 + size], buffer[8 + size :]
-                if kind == 1:
-                    stream.feed(payload)
-                elif len(stderr) < _STDERR_CAP:
-                    stderr += payload
-            if stream.overflowed:
-                return "output_flood"
-            if stream.done and warm.serving:
-                warm.pending = buffer
-                return None
+            return ExitFacts()
+        code = state.get("ExitCode")
+        killed_by = code - 128 if isinstance(code, int) and code > 128 else None
+        return ExitFacts(code=code, signal=killed_by, oom_killed=bool(state.get("OOMKilled")))
 
     def _kill(self, container_id: str) -> None:
         try:

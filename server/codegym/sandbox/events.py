@@ -1,8 +1,10 @@
-"""Parse the harness's framed event stream (docs/harness-protocol.md) into a `RunReport`.
+"""Parse the harness's framed event stream (docs/harness-protocol.md): the load, each test's
+outcome and the supervisor's `done`.
 
-Both backends feed raw stdout bytes in as they arrive and call `finish` when the process is gone.
-The events come from the supervisor, never from the process that runs learner code. Anything
-without the run's frame is ignored; a duplicate or unknown event marks the run tampered.
+`reading.read_run` feeds raw stdout bytes in as they arrive; `outcomes` gives every test's outcome
+once the run's `Ending` is known (`ending.classify`). The events come from the supervisor, never
+from the process that runs learner code. Anything without the run's frame is ignored; a garbled,
+duplicate or unknown event marks the run tampered.
 """
 
 from __future__ import annotations
@@ -10,15 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .types import (
-    CaseOutcome,
-    ErrorInfo,
-    Isolation,
-    LoadOutcome,
-    RunReport,
-    RunRequest,
-    StopReason,
-)
+from .ending import Ending, SupervisorReport
+from .types import CaseOutcome, ErrorInfo, LoadOutcome, RunRequest, StopReason
 
 _TEXT_CAP = 256 * 1024
 _SUPERVISOR_STOPS: tuple[StopReason, ...] = ("wall_timeout", "output_flood", "memory", "crashed")
@@ -106,27 +101,23 @@ class EventStream:
         else:
             self.tampered = True
 
+    @property
+    def said(self) -> SupervisorReport:
+        """What the stream said so far about how the run ended."""
+        return SupervisorReport(
+            done=self.done, stopped=self.stopped, exit_code=self.exit_code, tampered=self.tampered
+        )
+
     def next_pending(self) -> str | None:
         """The first case with no report yet: the one running when a run was stopped."""
         return next((c for c in self._case_ids if c not in self.cases), None)
 
-    def finish(
-        self,
-        backend: str,
-        duration_ms: float,
-        exit_code: int | None,
-        stopped: StopReason | None,
-        diagnostics: str = "",
-        sandbox_id: str = "",
-        isolation: Isolation = "container",
-    ) -> RunReport:
-        if self.overflowed and stopped is None:
-            stopped = "output_flood"
-        # Stopped by the host: the first unreported case was the one running. The supervisor
-        # reports the case it stopped itself, so its reason only labels the cases not run.
-        running = self.next_pending() if stopped is not None else None
-        stopped = stopped or self.stopped
-        exit_code = exit_code if exit_code is not None else self.exit_code
+    def outcomes(self, ending: Ending) -> dict[str, CaseOutcome]:
+        """Every test's outcome, in job order: its report, or what the run's end made of it
+        (the running test of a run the host stopped at its deadline or output cap is a
+        timeout or an output flood; any other test without a report has none)."""
+        running = self.next_pending() if ending.by_host else None
+        stopped = ending.stopped
         cases = dict(self.cases)
         for case_id in self._case_ids:
             if case_id in cases:
@@ -137,20 +128,7 @@ class EventStream:
                 cases[case_id] = CaseOutcome(id=case_id, status="output_limit")
             else:
                 cases[case_id] = CaseOutcome(id=case_id, status="no_report")
-        return RunReport(
-            backend=backend,
-            load=self.load or LoadOutcome(status="missing"),
-            cases={cid: cases[cid] for cid in self._case_ids},
-            duration_ms=duration_ms,
-            stopped=stopped,
-            tampered=self.tampered,
-            exit_code=exit_code,
-            diagnostics=(self.diagnostics + diagnostics)[-4000:],
-            sandbox_id=sandbox_id,
-            run_uid=self.uid,
-            clean=self.clean,
-            isolation=isolation,
-        )
+        return {cid: cases[cid] for cid in self._case_ids}
 
 
 def _case(case_id: str, data: dict[str, Any]) -> CaseOutcome:

@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import resource
-import selectors
 import shutil
 import signal
 import stat
@@ -42,8 +41,9 @@ except ImportError:  # not POSIX: no uid leases (and no dropped uids either)
     fcntl = None  # type: ignore[assignment]
 
 from ..config import LocalSettings, SandboxLimits
-from .events import EventStream
+from .ending import ExitFacts
 from .harness_files import SUPERVISOR, harness_path
+from .reading import PipeSource, read_run
 from .types import (
     Isolation,
     Language,
@@ -52,7 +52,6 @@ from .types import (
     RunReport,
     RunRequest,
     SandboxError,
-    StopReason,
 )
 
 log = structlog.get_logger(__name__)
@@ -66,7 +65,6 @@ several servers (or `codegym validate` next to a server) on one machine never sh
 UID_LEASE_DIRS = ("/run/codegym", os.path.join(tempfile.gettempdir(), "codegym-uids"))
 """Where the uid lease files live (the first usable one; root's own directory, mode 0700)."""
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
-_STDERR_CAP = 64 * 1024
 _INSIDE_HARNESS_DIR = "/tmp/.codegym"
 _INSIDE_WORK_DIR = "/tmp/work"
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
@@ -350,51 +348,23 @@ class LocalSandbox:
         job = json.dumps(request.job()).encode()
         writer = threading.Thread(target=_feed_stdin, args=(process, job), daemon=True)
         writer.start()
-        stream = EventStream(request)
-        stderr = bytearray()
-        stopped: StopReason | None = None
         deadline = started + limits.run_backstop_s
         assert process.stdout is not None and process.stderr is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            selector.register(process.stderr, selectors.EVENT_READ)
-            open_streams = 2
-            while open_streams:
-                if cancel is not None and cancel.is_set():
-                    _end(process, plan.bwrap is not None)
-                    raise RunCancelled()
-                remaining = deadline - time.perf_counter()
-                if remaining <= 0:
-                    stopped = "wall_timeout"
-                    break
-                for key, _ in selector.select(timeout=min(remaining, 0.05)):
-                    chunk = os.read(key.fd, 65536)
-                    if not chunk:
-                        selector.unregister(key.fileobj)
-                        open_streams -= 1
-                    elif key.fileobj is process.stdout:
-                        stream.feed(chunk)
-                    elif len(stderr) < _STDERR_CAP:
-                        stderr += chunk
-                if stream.overflowed:
-                    stopped = "output_flood"
-                    break
-        if stopped is None:  # the harness closed its streams: let it (and bwrap) exit
+        with PipeSource(process.stdout, process.stderr) as source:
+            reading = read_run(source, request, deadline, cancel)
+        if reading.stopped is None:  # the harness closed its streams: let it (and bwrap) exit
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.0, min(_EXIT_GRACE_S, deadline - time.perf_counter())))
         exit_code = _end(process, plan.bwrap is not None)
         writer.join(timeout=1)
         process.stdout.close()
         process.stderr.close()
-        diagnostics = stderr.decode("utf-8", "replace")
-        if stopped is None and not stream.done:
-            stopped = _stop_reason(exit_code, diagnostics)
-        return stream.finish(
+        if reading.stopped == "cancelled":
+            raise RunCancelled()
+        return reading.report(
+            ExitFacts(code=exit_code, signal=-exit_code if exit_code < 0 else None),
             backend=self.name,
             duration_ms=(time.perf_counter() - started) * 1000,
-            exit_code=exit_code,
-            stopped=stopped,
-            diagnostics=diagnostics,
             isolation=plan.isolation,
         )
 
@@ -707,17 +677,6 @@ def _compiled_harness(source: Path, interpreter: str) -> Path:
         log.info("running the harness from source", reason=str(exc))
         return source
     return target
-
-
-def _stop_reason(exit_code: int, stderr: str) -> StopReason | None:
-    """Why a supervisor that did not finish died. It reports its worker's CPU and memory
-    deaths itself, so a supervisor that died without a word was killed by the run (a SIGKILL
-    from learner code is no report, not a timeout), or hit its own CPU limit (SIGXCPU)."""
-    if "heap out of memory" in stderr or "Allocation failed" in stderr:
-        return "memory"
-    if exit_code == -signal.SIGXCPU:
-        return "wall_timeout"  # CPU seconds exhausted: to a learner, the code took too long
-    return None
 
 
 def _probe(interpreter: str, drop_to: int | None, bwrap: tuple[str, ...] | None) -> bool:
