@@ -35,7 +35,8 @@ from .types import Language, QueueListener, RunCancelled, RunReport, RunRequest,
 log = structlog.get_logger(__name__)
 
 _POLL_FRONT_S = 0.01
-"""How often a run that may take the next free slot looks for one."""
+"""How often a run at or near the front of the line looks for a free slot (the one behind the
+front takes its turn as soon as the front has taken a slot and left the line)."""
 _POLL_BACK_S = 0.1
 """How often a run further back looks at its place."""
 _STALE_CHECK_S = 1.0
@@ -98,7 +99,7 @@ class EngineQueue:
                 if time.monotonic() - stale_checked > _STALE_CHECK_S:
                     ahead = [entry for entry in ahead if not self._remove_if_stale(entry)]
                     stale_checked = time.monotonic()
-                if len(ahead) < self.slots:
+                if not ahead:  # first come, first served: only the front takes a free slot
                     slot = self._take_slot()
                     if slot is not None:
                         return slot
