@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from codegym.checker import build_request, syntax_failure
 from codegym.config import ExerciseLimits, SandboxLimits
 from codegym.content import Problem, load_content
 from codegym.grading import SyntaxFailure
-from codegym.lsp.runs import RunResult, RunScheduler
+from codegym.lsp.runs import RunEnd, RunResult, RunScheduler
 from codegym.sandbox import QueueListener, RunCancelled, RunReport, RunRequest, SandboxError
 from codegym.sandbox.types import LoadOutcome
 from codegym.syntax_check import python_syntax
@@ -117,17 +118,23 @@ async def test_code_that_does_not_parse_is_judged_without_a_run() -> None:
     assert len(verdict.tests) == len(problem.body.tests)
 
 
+@dataclass
+class HeldRun:
+    cancel: threading.Event
+    release: threading.Event = field(default_factory=threading.Event)
+
+
 class HeldSandbox(RecordingSandbox):
-    """A sandbox whose runs wait until the test lets them finish (no clocks involved): each
-    run reports that the file loaded and no test reported, or raises `SandboxError`."""
+    """A sandbox whose runs wait until the test releases them, each its own (no clocks
+    involved): a released run reports that the file loaded and no test reported, or raises
+    `SandboxError`; a cancelled one raises `RunCancelled`."""
 
     def __init__(self, fail: bool = False) -> None:
         super().__init__()
         self.fail = fail
-        self.started: list[threading.Event] = []
-        """Each run's cancel event, in the order the runs started."""
-        self.release = threading.Semaphore(0)
-        self._lock = threading.Lock()
+        self.runs: list[HeldRun] = []
+        """Every run, in the order they started."""
+        self.release_all = False
 
     def run(
         self,
@@ -136,23 +143,33 @@ class HeldSandbox(RecordingSandbox):
         listener: QueueListener | None = None,
     ) -> RunReport:
         assert cancel is not None
-        with self._lock:
-            self.started.append(cancel)
-        while not self.release.acquire(timeout=0.01):
+        held = HeldRun(cancel)
+        self.runs.append(held)
+        for _ in range(PATIENCE_S * 100):
             if cancel.is_set():
                 raise RunCancelled()
-        if self.fail:
-            raise SandboxError("the engine went away")
-        return RunReport(backend="held", load=LoadOutcome("ok"), cases={}, duration_ms=1.0)
+            if held.release.wait(0.01) or self.release_all:
+                if self.fail:
+                    raise SandboxError("the engine went away")
+                return RunReport(backend="held", load=LoadOutcome("ok"), cases={}, duration_ms=1.0)
+        raise AssertionError("a held run was never released")
+
+
+PATIENCE_S = 60
 
 
 async def until(predicate: Callable[[], bool]) -> None:
     """Let the event loop and the run threads go on until `predicate` holds."""
-    for _ in range(2000):
+    for _ in range(PATIENCE_S * 200):
         if predicate():
             return
         await asyncio.sleep(0.005)
     raise AssertionError("never happened")
+
+
+async def ended(task: asyncio.Task[RunEnd] | None) -> RunEnd:
+    assert task is not None
+    return await asyncio.wait_for(task, PATIENCE_S)
 
 
 SUM_EVENS = load_content(CONTENT).get("py-sum-evens")
@@ -163,13 +180,12 @@ async def test_a_newer_save_cancels_the_running_one_and_only_its_result_is_publi
     sandbox, results = HeldSandbox(), []
     runs = scheduler(sandbox, SandboxLimits(), results.append, current_version=lambda uri: 2)
     first = runs.submit(URI, 1, "def sum_evens(n):\n    return 1\n", SUM_EVENS)
-    await until(lambda: len(sandbox.started) == 1)
+    await until(lambda: len(sandbox.runs) == 1)
     second = runs.submit(URI, 2, "def sum_evens(n):\n    return 2\n", SUM_EVENS)
-    assert first is not None and second is not None
-    assert await first == "cancelled" and sandbox.started[0].is_set()
-    await until(lambda: len(sandbox.started) == 2)
-    sandbox.release.release()
-    assert await second == "fail"
+    assert await ended(first) == "cancelled" and sandbox.runs[0].cancel.is_set()
+    await until(lambda: len(sandbox.runs) == 2)
+    sandbox.runs[1].release.set()
+    assert await ended(second) == "fail"
     assert [r.version for r in results] == [2]
 
 
@@ -180,25 +196,22 @@ async def test_a_result_for_an_older_version_of_the_document_is_dropped() -> Non
         sandbox, SandboxLimits(), results.append, current_version=lambda uri: version["now"]
     )
     task = runs.submit(URI, 1, "def sum_evens(n):\n    return 1\n", SUM_EVENS)
-    await until(lambda: len(sandbox.started) == 1)
+    await until(lambda: len(sandbox.runs) == 1)
     version["now"] = 2  # typed on, not saved yet
-    sandbox.release.release()
-    assert task is not None and await task == "stale"
+    sandbox.runs[0].release.set()
+    assert await ended(task) == "stale"
     assert results == []
 
 
 async def test_unchanged_code_is_not_run_again_unless_forced() -> None:
     sandbox, results, unchanged = HeldSandbox(), [], []
+    sandbox.release_all = True
     runs = scheduler(sandbox, SandboxLimits(), results.append, on_unchanged=unchanged.append)
     code = "def sum_evens(n):\n    return 1\n"
-    sandbox.release.release()
-    first = runs.submit(URI, 1, code, SUM_EVENS)
-    assert first is not None and await first == "fail"
+    assert await ended(runs.submit(URI, 1, code, SUM_EVENS)) == "fail"
     assert runs.submit(URI, 1, code, SUM_EVENS) is None and unchanged == [URI]
-    sandbox.release.release()
-    forced = runs.submit(URI, 1, code, SUM_EVENS, force=True)
-    assert forced is not None and await forced == "fail"
-    assert len(results) == 2 and len(sandbox.started) == 2
+    assert await ended(runs.submit(URI, 1, code, SUM_EVENS, force=True)) == "fail"
+    assert len(results) == 2 and len(sandbox.runs) == 2
 
 
 async def test_runs_beyond_the_concurrency_wait_for_a_slot() -> None:
@@ -206,24 +219,23 @@ async def test_runs_beyond_the_concurrency_wait_for_a_slot() -> None:
     runs = scheduler(sandbox, SandboxLimits(), results.append, concurrency=1)
     one = runs.submit("file:///one.py", 1, "def sum_evens(n):\n    return 1\n", SUM_EVENS)
     two = runs.submit("file:///two.py", 1, "def sum_evens(n):\n    return 2\n", SUM_EVENS)
-    await until(lambda: len(sandbox.started) == 1)
+    await until(lambda: len(sandbox.runs) == 1)
     for _ in range(20):  # the second document's run does not start while the slot is taken
         await asyncio.sleep(0)
-    assert len(sandbox.started) == 1
-    sandbox.release.release()
-    await until(lambda: len(sandbox.started) == 2)
-    sandbox.release.release()
-    assert one is not None and two is not None
-    assert (await one, await two) == ("fail", "fail")
+    assert len(sandbox.runs) == 1
+    sandbox.runs[0].release.set()
+    await until(lambda: len(sandbox.runs) == 2)
+    sandbox.runs[1].release.set()
+    assert (await ended(one), await ended(two)) == ("fail", "fail")
     assert sorted(r.uri for r in results) == ["file:///one.py", "file:///two.py"]
 
 
 async def test_a_sandbox_failure_is_reported_and_publishes_nothing() -> None:
     sandbox, results, errors = HeldSandbox(fail=True), [], []
+    sandbox.release_all = True
     runs = scheduler(
         sandbox, SandboxLimits(), results.append, on_error=lambda uri, m: errors.append(m)
     )
-    sandbox.release.release()
     task = runs.submit(URI, 1, "def sum_evens(n):\n    return 1\n", SUM_EVENS)
-    assert task is not None and await task == "error"
+    assert await ended(task) == "error"
     assert errors == ["the engine went away"] and results == []
