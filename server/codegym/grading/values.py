@@ -7,7 +7,8 @@ import json
 import math
 from typing import Any, Literal
 
-CompareMode = Literal["exact", "float", "unordered"]
+from ..content.models import CompareMode
+
 DisplayLanguage = Literal["python", "javascript"]
 
 _DISPLAY_CAP = 300

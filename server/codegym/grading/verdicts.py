@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from ..content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
+from ..content.models import CallTest, CodeTest, Problem, StdioTest, TestCase, Visibility
 from ..sandbox.types import CaseOutcome, ErrorInfo, Isolation, LoadOutcome, RunReport
 from .values import NotCanonical, canonical, display, display_args, values_match
 
@@ -27,8 +27,7 @@ Category = Literal[
     "no_report",
     "tampered",
 ]
-Visibility = Literal["public", "hidden", "generated"]
-OverallStatus = Literal["pass", "fail", "error"]
+OverallStatus = Literal["pass", "fail"]
 
 _SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
 MIN_BUDGET_MS = 50.0
@@ -94,7 +93,6 @@ class Verdict:
     duration_ms: float
     tests: list[TestVerdict]
     levels: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
     isolation: Isolation | None = "container"
     """How the run was isolated (`codegym.sandbox.Isolation`); None when nothing ran."""
     syntax: SyntaxFailure | None = None
@@ -116,7 +114,7 @@ class Verdict:
             "isolation": self.isolation,
             "duration_ms": round(self.duration_ms, 1),
             "levels": self.levels,
-            "error": self.error,
+            "error": None,  # a run that could not happen has no verdict: see `codegym check`
             "syntax": asdict(self.syntax) if self.syntax else None,
             "tests": [
                 {
