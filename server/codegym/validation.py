@@ -17,6 +17,7 @@ from .checker import check_source
 from .config import SandboxLimits
 from .content import Content, Problem
 from .content.models import CallTest, CodeTest
+from .grading import message
 from .grading.values import NotCanonical, canonical
 from .sandbox import Sandbox, SandboxError
 
@@ -99,7 +100,7 @@ def validate_problem(
                 ValidationFinding(
                     file,
                     problem.lines.get(f"tests.{test.id}"),
-                    f"{problem.id}: the reference solution fails test {test.id!r}: {test.message}",
+                    f"{problem.id}: the reference solution fails test {test.id!r}: {message(test)}",
                 )
             )
     if starter.status == "pass":

@@ -17,11 +17,12 @@ import structlog
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from ..checker import ReferenceOutcome, run_reference
+from ..checker import ReferenceOutcome, run_reference, syntax_failure
 from ..content import Problem
 from ..content.models import Concept, TestCase
 from ..generated_tests import load_generated, save_generated
-from ..grading import TestVerdict
+from ..grading import TestVerdict, syntax_result
+from ..syntax_check import python_syntax
 from ..tutor.tutor import HINT_LEVELS, Answer, AnswerSink, Feature, Situation, Tutor
 from ..workspace import STATE_DIR
 from .diagnostics import SOURCE_SYNTAX, SOURCE_TESTS
@@ -157,7 +158,7 @@ async def explain_failure(ls: GymServer, uri: str, *rest: Any) -> dict[str, Any]
     """Arguments `[uri]` or `[uri, test id]` (pygls counts a parameter with a default as
     required, so the optional one comes through `*rest`)."""
     test_id = str(rest[0]) if rest and rest[0] is not None else None
-    test = _failure_to_explain(ls, uri, test_id)
+    test = await _failure_to_explain(ls, uri, test_id)
     if test is None:
         ls.notify_user("Code Gym: nothing fails right now.", types.MessageType.Info)
         return None
@@ -210,7 +211,9 @@ async def explain_concept(ls: GymServer, uri: str, concept_id: str) -> dict[str,
     return await deliver(ls, uri, "concept", produce)
 
 
-def _failure_to_explain(ls: GymServer, uri: str, test_id: str | None) -> TestVerdict | None:
+async def _failure_to_explain(ls: GymServer, uri: str, test_id: str | None) -> TestVerdict | None:
+    """The failing test to explain, else the syntax error on screen, as the syntax check's typed
+    record of it (the diagnostic's text is the editor's, not data)."""
     verdict = ls.verdicts.get(uri)
     failing = [t for t in verdict.tests if not t.passed] if verdict else []
     if test_id == "hidden":
@@ -219,19 +222,17 @@ def _failure_to_explain(ls: GymServer, uri: str, test_id: str | None) -> TestVer
         failing = [t for t in failing if t.id == test_id] or failing
     if failing:
         return failing[0]
-    syntax = next((d for d in ls.syntax_diagnostics(uri)), None)
-    if syntax is None:
+    if verdict is not None and verdict.syntax is not None:
+        return syntax_result(verdict.syntax)
+    found = ls.document_problem(uri)
+    if not ls.syntax_diagnostics(uri) or found is None:
         return None
-    return TestVerdict(
-        id="syntax",
-        name="syntax check",
-        visibility="public",
-        status="error",
-        category="syntax_error",
-        message=syntax.message,
-        line=syntax.range.start.line + 1,
-        error_type="SyntaxError",
-    )
+    text, problem = found
+    if problem.language == "python":
+        issue = python_syntax(text)
+    else:
+        issue = await ls.js_syntax.check(text)
+    return syntax_result(syntax_failure(issue)) if issue else None
 
 
 async def _run_reference(
