@@ -411,6 +411,25 @@ def test_no_report_and_tampered_are_brief() -> None:
     assert "tampered" in text.lower()
 
 
+def test_a_test_that_never_ran_points_at_what_stopped_the_run() -> None:
+    loop = "def f(xs):\n    while xs:\n        print(xs)\n"
+    text = explain_offline(failed("timeout", reason="after_timeout"), "python", loop)
+    check_shape(text)
+    assert "never ran" in text and "timed out first" in text and "line 2" not in text
+    text = explain_offline(failed("output_limit", reason="after_flood"), "python", loop)
+    check_shape(text)
+    assert "never ran" in text and "flood of output first" in text and "line 3" not in text
+
+
+def test_right_output_but_an_exit_status() -> None:
+    source = "import sys\nprint(2)\nsys.exit(3)\n"
+    test = failed("runtime_error", reason="exit_status", exit_status=3, stdout="2\n")
+    text = explain_offline(test, "python", source)
+    check_shape(text)
+    assert text.startswith("**Error**: the output is right but the program exited with status 3")
+    assert "exit status 3 instead of 0" in text and "`exit(...)`" in text
+
+
 def test_unknown_error_without_details_still_helps() -> None:
     test = runtime("math range error", "OverflowError", 3)
     source = "import math\ndef f(xs):\n    return math.exp(1000)\n"

@@ -1220,6 +1220,11 @@ def _unknown_error(f: _Facts) -> list[str]:
 
 def _timeout(f: _Facts) -> list[str]:
     points: list[str] = []
+    if f.failure and f.failure.reason == "after_timeout":
+        return [
+            "This test never ran: an earlier test took too long and the run was stopped.",
+            "Fix the test that timed out first.",
+        ]
     if f.failure and f.failure.reason == "while_loading":
         points.append(
             "The file itself never finished loading: code at the top level (outside "
@@ -1349,6 +1354,11 @@ def _too_slow(f: _Facts) -> list[str]:
 
 
 def _output_limit(f: _Facts) -> list[str]:
+    if f.failure and f.failure.reason == "after_flood":
+        return [
+            "This test never ran: an earlier test printed too much and the run was stopped.",
+            "Fix the flood of output first.",
+        ]
     printing = r"\bprint\s*\(" if f.python else r"\bconsole\.(?:log|error)\s*\("
     in_loop = [
         n for outer in _loops(f) for n in _block(f, outer) if re.search(printing, f.lines[n - 1])
@@ -1362,20 +1372,20 @@ def _output_limit(f: _Facts) -> list[str]:
 
 
 def _no_report(f: _Facts) -> list[str]:
-    if f.failure and f.failure.reason == "after_timeout":
-        return [
-            "This test never ran: an earlier test took too long and the run was stopped.",
-            "Fix the test that timed out first.",
-        ]
-    if f.failure and f.failure.reason == "after_flood":
-        return [
-            "This test never ran: an earlier test printed too much and the run was stopped.",
-            "Fix the flood of output first.",
-        ]
     return [
         "The program stopped before this test could report a result.",
         "Does your code call `exit()` / `process.exit()`, or end the program some other way? "
         "Remove that: the tests need the program to keep running.",
+    ]
+
+
+def _exit_status(f: _Facts) -> list[str]:
+    status = f.failure.exit_status if f.failure else None
+    return [
+        f"The output is right, but the program ended with exit status {status} instead of 0, "
+        "which means “something went wrong”.",
+        "Does it call `exit(...)` / `process.exit(...)` with a number, or set "
+        "`process.exitCode`? Let it end normally.",
     ]
 
 
@@ -1644,6 +1654,8 @@ def explain_offline(test: TestVerdict, language: str, source: str) -> str:
 
 
 def _error_points(facts: _Facts) -> list[str]:
+    if facts.failure and facts.failure.reason == "exit_status":
+        return _exit_status(facts)
     for rule in _ERROR_RULES:
         if rule.language not in (None, facts.language):
             continue
@@ -1671,6 +1683,8 @@ def _header(f: _Facts) -> str:
     elif failure and failure.budget is not None:
         budget = failure.budget
         header += f": {budget.cpu_ms:.0f} ms, the budget is {budget.budget_ms:.0f} ms"
+    elif failure and failure.reason == "exit_status":
+        header += f": {_escape(what_happened(failure))}"
     elif failure and failure.kind == "wrong_answer":
         called = failure.difference is None and f.input and f.actual is not None
         if called and f.expected is not None:
