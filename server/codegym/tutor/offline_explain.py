@@ -125,6 +125,12 @@ class _Facts:
         return input_text(self.failure) if self.failure else None
 
     @property
+    def given(self) -> str:
+        """What the test gave the code, as data: the call, the stdin or a code test's code."""
+        failure = self.failure
+        return (failure.input or failure.code or "") if failure else ""
+
+    @property
     def expected(self) -> str | None:
         return self.failure.expected if self.failure else None
 
@@ -686,7 +692,7 @@ def _py_index_error(f: _Facts, m: re.Match[str]) -> list[str]:
         "Look for an off-by-one: a loop running to `len(...)` inclusive, `i + 1` at the last "
         "item, or starting at 1."
     )
-    if "[]" in (f.input or "") or "''" in (f.input or ""):
+    if "[]" in f.given or "''" in f.given:
         points.append(
             f"This test passes an empty input ({_span(f.input or '')}): there is "
             "no first item at all."
@@ -738,7 +744,7 @@ def _py_zero_division(f: _Facts, m: re.Match[str]) -> list[str]:
         if divisors
         else [f"{f.at_start()} divides by zero (`/`, `//` or `%`)."]
     )
-    if any("len(" in d for d in divisors) or "[]" in (f.input or ""):
+    if any("len(" in d for d in divisors) or "[]" in f.given:
         points.append("An empty input gives a length of 0: decide what the answer is then, first.")
     else:
         points.append("Work out which input makes it 0, and handle that case before dividing.")
