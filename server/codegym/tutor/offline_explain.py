@@ -1,13 +1,12 @@
 """Why a test fails, from rules alone, for when the tutor model is unreachable.
 
 One failing test's typed record (or a syntax error found while typing) becomes a few lines of
-Markdown
-that name the thing at fault: the undefined name and its likely intended spelling, the missing
-key, the two operand types, the line and its code. The rules are data: `_ERROR_RULES` maps an
-error type and a pattern on the error's own message (from the record, never from a sentence) to a
-builder; `_CATEGORY_RULES` handles failures without an error (timeouts, wrong answers …).
-Builders explain in words and never write the learner's code; hidden tests carry only their
-label and kind, so their explanation stays generic.
+Markdown that name the thing at fault: the undefined name and its likely intended spelling, the
+missing key, the two operand types, the line and its code. The rules are data: `_ERROR_RULES`
+maps an error type and a pattern on the error's own message (from the record, never from a
+sentence) to a builder; `_CATEGORY_RULES` handles failures without an error (timeouts, wrong
+answers …). Builders explain in words and never write the learner's code; hidden tests carry
+only their label and kind, so their explanation stays generic.
 """
 
 from __future__ import annotations
@@ -199,10 +198,13 @@ def _escape(text: str) -> str:
 
 def _facts(test: TestVerdict, language: str, source: str) -> _Facts:
     failure = test.failure
-    error = failure.error if isinstance(failure, Failure) else None
-    if test.visibility == "hidden" or error is None:
-        error_type = failure.error_type if isinstance(failure, HiddenFailure) else None
-        return _Facts(test, language, source, error_type or (error.type if error else ""), "")
+    if isinstance(failure, HiddenFailure):
+        return _Facts(test, language, source, failure.error_type or "", "")
+    error = failure.error if failure else None
+    if error is None:
+        return _Facts(test, language, source, "", "")
+    if test.visibility == "hidden":  # judged in full for an author: still only its error type
+        return _Facts(test, language, source, error.type, "")
     return _Facts(test, language, source, error.type, error.message.strip())
 
 
