@@ -12,6 +12,7 @@ from codegym.checker import check_source
 from codegym.config import SandboxLimits
 from codegym.content import load_content
 from codegym.content.models import CodeTest, Problem, StdioTest
+from codegym.grading import message
 from codegym.sandbox import Sandbox
 
 from .conftest import ROOT
@@ -79,12 +80,12 @@ def test_naive_solution_fails_the_budget_reference_passes(problem: Problem, judg
     assert naive.is_file(), f"keep a naive solution of {problem.id} in {naive}"
     limits = SandboxLimits(wall_s=120, cpu_s=120)  # every slow test gets its own 3 s
     reference = check_source(problem, problem.body.solution, judge, limits, reveal_hidden=True)
-    assert reference.status == "pass", [t.message for t in reference.tests if not t.passed]
+    assert reference.status == "pass", [message(t) for t in reference.tests if not t.passed]
     verdict = check_source(problem, naive.read_text(), judge, limits, reveal_hidden=True)
     over_budget = []
     for judged, test in zip(verdict.tests, problem.body.tests, strict=True):
         if test.time_factor and judged.category in ("too_slow", "timeout"):
             over_budget.append(test.id)
         else:  # an efficiency test may target another slow approach; the answer must be right
-            assert judged.passed, f"the naive solution must be right: {judged.message}"
+            assert judged.passed, f"the naive solution must be right: {message(judged)}"
     assert over_budget, "the naive solution must miss at least one time budget"

@@ -6,20 +6,31 @@ import json
 import multiprocessing
 from pathlib import Path
 
-from codegym.grading import TestVerdict, Verdict
+from codegym.grading import (
+    Failure,
+    HiddenFailure,
+    HiddenResult,
+    PublicResult,
+    TestVerdict,
+    Verdict,
+)
 from codegym.progress import ProgressStore
 
 
 def verdict(passed_public: int, passed_hidden: int, status: str = "fail") -> Verdict:
-    tests = [
-        TestVerdict(id=f"p{i}", name="p", visibility="public",
-                    status="pass" if i < passed_public else "fail",
-                    category="passed" if i < passed_public else "wrong_answer", message="")
+    tests: list[TestVerdict] = [
+        PublicResult(
+            id=f"p{i}",
+            name="p",
+            visibility="public",
+            label="p",
+            failure=None if i < passed_public else Failure("wrong_answer"),
+        )
         for i in range(4)
-    ] + [
-        TestVerdict(id=f"h{i}", name="h", visibility="hidden",
-                    status="pass" if i < passed_hidden else "fail",
-                    category="passed" if i < passed_hidden else "wrong_answer", message="")
+    ]
+    tests += [
+        HiddenResult(id=f"h{i}", name="h", label="h",
+                     failure=None if i < passed_hidden else HiddenFailure("wrong_answer"))
         for i in range(3)
     ]  # fmt: skip
     return Verdict(exercise="x", status=status, backend="local", duration_ms=1, tests=tests)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from codegym.checker import check_source
 from codegym.config import SandboxLimits
+from codegym.grading import HiddenFailure, message, verdict_document
 from codegym.sandbox import Sandbox
 
 from .conftest import make_problem
@@ -38,12 +39,17 @@ def test_wrong_answer_shows_input_expected_actual_but_hides_hidden_data(
     assert verdict.status == "fail"
     mixed, empty, hidden = verdict.tests
     assert mixed.category == "wrong_answer"
-    assert mixed.message == "mixed: sum_evens([1, 2, 3, 4]) returned 10, expected 6"
-    assert (mixed.input, mixed.expected, mixed.actual) == ("sum_evens([1, 2, 3, 4])", "6", "10")
+    assert message(mixed) == "mixed: sum_evens([1, 2, 3, 4]) returned 10, expected 6"
+    failure = mixed.failure
+    assert (failure.input, failure.expected, failure.actual) == (
+        "sum_evens([1, 2, 3, 4])",
+        "6",
+        "10",
+    )
     assert empty.passed
-    assert hidden.message == "hidden test failed: negatives (wrong answer)"
-    assert hidden.input is None and hidden.expected is None and hidden.actual is None
-    assert "-2" not in str(verdict.to_json()["tests"][2])
+    assert message(hidden) == "hidden test failed: negatives (wrong answer)"
+    assert hidden.failure == HiddenFailure("wrong_answer")  # its kind, and nothing else
+    assert "-2" not in str(verdict_document(verdict)["tests"][2])
 
 
 def test_exception_reports_learner_line(sandbox: Sandbox, limits: SandboxLimits) -> None:
@@ -51,9 +57,9 @@ def test_exception_reports_learner_line(sandbox: Sandbox, limits: SandboxLimits)
     verdict = check_source(py_problem(), source, sandbox, limits)
     empty = verdict.tests[1]
     assert empty.category == "runtime_error"
-    assert empty.error_type == "ZeroDivisionError"
-    assert empty.line == 5
-    assert "raised ZeroDivisionError" in empty.message
+    assert empty.failure.error.type == "ZeroDivisionError"
+    assert empty.failure.line == 5
+    assert "raised ZeroDivisionError" in message(empty)
     assert verdict.levels["runs"] == "fail"
 
 
@@ -61,7 +67,7 @@ def test_syntax_error_fails_every_test_at_its_line(sandbox: Sandbox, limits: San
     source = "def sum_evens(xs)\n    return 0\n"
     verdict = check_source(py_problem(), source, sandbox, limits)
     assert {t.category for t in verdict.tests} == {"syntax_error"}
-    assert verdict.tests[0].line == 1
+    assert verdict.tests[0].failure.line == 1
     assert verdict.levels["syntax"] == "fail"
 
 
@@ -99,18 +105,18 @@ def test_javascript_pass_and_fail(sandbox: Sandbox, limits: SandboxLimits) -> No
     mean, empty, code = verdict.tests
     assert mean.passed and code.passed
     assert empty.category == "wrong_answer"
-    assert empty.message == "empty: average([]) returned NaN, expected 0"
+    assert message(empty) == "empty: average([]) returned NaN, expected 0"
 
 
 def test_javascript_error_line_and_syntax(sandbox: Sandbox, limits: SandboxLimits) -> None:
     throwing = "function average(values) {\n  return values.missing.length;\n}\n"
     verdict = check_source(js_problem(), throwing, sandbox, limits)
-    assert verdict.tests[0].error_type == "TypeError"
-    assert verdict.tests[0].line == 2
+    assert verdict.tests[0].failure.error.type == "TypeError"
+    assert verdict.tests[0].failure.line == 2
     broken = "function average(values) {\n  return (;\n}\n"
     verdict = check_source(js_problem(), broken, sandbox, limits)
     assert {t.category for t in verdict.tests} == {"syntax_error"}
-    assert verdict.tests[0].line == 2
+    assert verdict.tests[0].failure.line == 2
 
 
 def test_stdio_program(sandbox: Sandbox, limits: SandboxLimits) -> None:
@@ -126,11 +132,11 @@ def test_stdio_program(sandbox: Sandbox, limits: SandboxLimits) -> None:
     assert check_source(problem, solution, sandbox, limits).status == "pass"
     wrong = solution.replace("print(total)", "print(total + 1)")
     verdict = check_source(problem, wrong, sandbox, limits)
-    assert verdict.tests[0].message == "three: output line 1: expected '1', got '2'"
+    assert message(verdict.tests[0]) == "three: output line 1: expected '1', got '2'"
     crash = "n = int(input())\nprint(n)\nraise ValueError('boom')\n"
     verdict = check_source(problem, crash, sandbox, limits)
-    assert verdict.tests[0].error_type == "ValueError"
-    assert verdict.tests[0].line == 3
+    assert verdict.tests[0].failure.error.type == "ValueError"
+    assert verdict.tests[0].failure.line == 3
 
 
 def test_javascript_stdio_program(sandbox: Sandbox, limits: SandboxLimits) -> None:
@@ -159,4 +165,4 @@ def test_code_tests_compare_on_host(sandbox: Sandbox, limits: SandboxLimits) -> 
     wrong = solution.replace("self.n += 1", "self.n += 2")
     verdict = check_source(problem, wrong, sandbox, limits)
     assert verdict.tests[0].category == "wrong_answer"
-    assert "returned 4, expected 2" in verdict.tests[0].message
+    assert "returned 4, expected 2" in message(verdict.tests[0])

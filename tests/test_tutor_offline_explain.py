@@ -1,7 +1,7 @@
 """The tutor's offline explanations: real verdicts from broken programs run in the local sandbox
-(both languages), plus hand-built verdicts for syntax errors found while typing and for failures
-without an error. Each explanation must name the specific thing at fault, stay short, and never
-reveal a hidden test's data."""
+(both languages), plus typed records built by hand for syntax errors found while typing and for
+failures without an error. Each explanation must name the specific thing at fault, stay short,
+and never reveal a hidden test's data."""
 
 from __future__ import annotations
 
@@ -9,10 +9,21 @@ from typing import Any
 
 import pytest
 
-from codegym.checker import check_source
+from codegym.checker import check_source, syntax_failure
 from codegym.config import SandboxLimits
-from codegym.grading import TestVerdict
+from codegym.grading import (
+    Failure,
+    FailureKind,
+    HiddenFailure,
+    HiddenResult,
+    PublicResult,
+    SyntaxFailure,
+    TestVerdict,
+    syntax_result,
+)
+from codegym.grading.records import Budget
 from codegym.sandbox import Sandbox
+from codegym.sandbox.types import ErrorInfo
 from codegym.syntax_check import python_syntax
 from codegym.tutor.offline_explain import explain_offline
 
@@ -321,15 +332,7 @@ def test_javascript_wrong_answers(local_sandbox: Sandbox) -> None:
     assert "`NaN`" in text and "undefined" in text
 
 
-# ---------------------------------------------------------------------- hand-built verdicts
-
-
-def typing_error(message: str, line: int) -> TestVerdict:
-    """A syntax error found while typing, as the language server hands it to the tutor."""
-    return TestVerdict(
-        id="syntax", name="syntax check", visibility="public", status="error",
-        category="syntax_error", message=message, line=line, error_type="SyntaxError",
-    )  # fmt: skip
+# ---------------------------------------------------------------------- hand-built records
 
 
 @pytest.mark.parametrize(
@@ -350,7 +353,8 @@ def typing_error(message: str, line: int) -> TestVerdict:
 def test_python_syntax_while_typing(source: str, wanted: list[str]) -> None:
     problem = python_syntax(source)
     assert problem is not None
-    text = explain_offline(typing_error(problem.message, problem.line), "python", source)
+    # as the language server hands a syntax error found while typing to the tutor
+    text = explain_offline(syntax_result(syntax_failure(problem)), "python", source)
     check_shape(text)
     for piece in wanted:
         assert piece in text, f"{piece!r} missing from:\n{text}"
@@ -358,19 +362,20 @@ def test_python_syntax_while_typing(source: str, wanted: list[str]) -> None:
 
 def test_javascript_syntax_while_typing() -> None:
     source = "function f(xs) {\n  let n = 1;\n  let n = 2;\n  return n;\n}\n"
-    message = "SyntaxError: Identifier 'n' has already been declared"
-    text = explain_offline(typing_error(message, 3), "javascript", source)
+    redeclared = SyntaxFailure("SyntaxError", "Identifier 'n' has already been declared", 3)
+    text = explain_offline(syntax_result(redeclared), "javascript", source)
     assert "`n`" in text and "lines 2, 3" in text
     source = "function f(xs) {\n  return xs.map(x => x * 2;\n}\n"
-    text = explain_offline(typing_error("SyntaxError: missing ) after argument list", 2),
-                           "javascript", source)  # fmt: skip
+    unclosed = SyntaxFailure("SyntaxError", "missing ) after argument list", 2)
+    text = explain_offline(syntax_result(unclosed), "javascript", source)
     assert "line 2" in text and "`return xs.map(x => x * 2;`" in text
 
 
-def verdict(category: str, message: str, **fields: Any) -> TestVerdict:
-    status = "fail" if category in ("wrong_answer", "too_slow") else "error"
-    return TestVerdict(id="t1", name="big", visibility="public", status=status,  # type: ignore[arg-type]
-                       category=category, message=f"big: {message}", **fields)  # fmt: skip
+def failed(kind: FailureKind, **facts: Any) -> TestVerdict:
+    """A public test "big" that failed so, with these facts."""
+    return PublicResult(
+        id="t1", name="big", visibility="public", label="big", failure=Failure(kind, **facts)
+    )
 
 
 def test_too_slow_points_at_nested_loops_and_list_membership() -> None:
@@ -379,7 +384,7 @@ def test_too_slow_points_at_nested_loops_and_list_membership() -> None:
         "            if a + b == 0 and a not in seen:\n                pairs += 1\n"
         "        seen.append(a)\n    return pairs\n"
     )
-    test = verdict("too_slow", "right answer, but it took 900 ms; the budget is 60 ms")
+    test = failed("too_slow", budget=Budget(cpu_ms=900.0, budget_ms=60.0, time_factor=5.0))
     text = explain_offline(test, "python", source)
     check_shape(text)
     assert "900 ms, the budget is 60 ms" in text
@@ -388,28 +393,45 @@ def test_too_slow_points_at_nested_loops_and_list_membership() -> None:
 
 def test_timeout_recursion_and_waiting_for_input() -> None:
     source = "def f(n):\n    x = int(input())\n    return f(n) + x\n"
-    test = verdict("timeout", "took too long: is there an infinite loop or a very slow step?",
-                   input="f(3)")  # fmt: skip
+    test = failed("timeout", entry_point="f", input="f(3)")
     text = explain_offline(test, "python", source)
     assert "`f` calls itself" in text and "input()" in text
     js = "function f(xs) {\n  let i = 0;\n  while (i < xs.length) {\n"
     js += "    console.log(xs[i]);\n  }\n}\n"
-    text = explain_offline(verdict("timeout", "took too long"), "javascript", js)
+    text = explain_offline(failed("timeout"), "javascript", js)
     assert "line 3" in text and "`i`" in text
 
 
 def test_no_report_and_tampered_are_brief() -> None:
-    text = explain_offline(verdict("no_report", "no result: the program exited"), "python", "")
+    text = explain_offline(failed("no_report", reason="exited_early"), "python", "")
     check_shape(text)
     assert "exit()" in text
-    text = explain_offline(verdict("tampered", "the test channel was tampered with"), "python", "")
+    text = explain_offline(failed("tampered"), "python", "")
     check_shape(text)
     assert "tampered" in text.lower()
 
 
+def test_a_test_that_never_ran_points_at_what_stopped_the_run() -> None:
+    loop = "def f(xs):\n    while xs:\n        print(xs)\n"
+    text = explain_offline(failed("timeout", reason="after_timeout"), "python", loop)
+    check_shape(text)
+    assert "never ran" in text and "timed out first" in text and "line 2" not in text
+    text = explain_offline(failed("output_limit", reason="after_flood"), "python", loop)
+    check_shape(text)
+    assert "never ran" in text and "flood of output first" in text and "line 3" not in text
+
+
+def test_right_output_but_an_exit_status() -> None:
+    source = "import sys\nprint(2)\nsys.exit(3)\n"
+    test = failed("runtime_error", reason="exit_status", exit_status=3, stdout="2\n")
+    text = explain_offline(test, "python", source)
+    check_shape(text)
+    assert text.startswith("**Error**: the output is right but the program exited with status 3")
+    assert "exit status 3 instead of 0" in text and "`exit(...)`" in text
+
+
 def test_unknown_error_without_details_still_helps() -> None:
-    test = verdict("runtime_error", "f([]) raised OverflowError: math range error at line 3",
-                   error_type="OverflowError", line=3)  # fmt: skip
+    test = runtime("math range error", "OverflowError", 3)
     source = "import math\ndef f(xs):\n    return math.exp(1000)\n"
     text = explain_offline(test, "python", source)
     check_shape(text)
@@ -437,26 +459,26 @@ def test_programs_reading_stdin(local_sandbox: Sandbox) -> None:
      "output_limit", "no_report", "tampered"],
 )  # fmt: skip
 @pytest.mark.parametrize("language", ["python", "javascript"])
-def test_every_category_survives_sparse_or_odd_verdicts(category: str, language: str) -> None:
-    odd = TestVerdict(
-        id="t", name="odd", visibility="public", status="error", category=category,  # type: ignore[arg-type]
-        message="odd: ???", line=99, error_type="WeirdError", input="(", expected="[", actual="{",
-    )  # fmt: skip
+def test_every_category_survives_sparse_or_odd_records(
+    category: FailureKind, language: str
+) -> None:
+    odd = failed(
+        category, input="(", expected="[", actual="{", error=ErrorInfo("WeirdError", "???", 99)
+    )
     check_shape(explain_offline(odd, language, "x = (\n"))
-    hidden = TestVerdict(
-        id="h", name="secret", visibility="hidden", status="error", category=category,  # type: ignore[arg-type]
-        message=f"hidden test failed: big inputs ({category})", error_type="KeyError",
-    )  # fmt: skip
+    check_shape(explain_offline(failed(category), language, "x = (\n"))
+    hidden = HiddenResult(
+        id="h", name="secret", label="big inputs", failure=HiddenFailure(category, "KeyError")
+    )
     text = explain_offline(hidden, language, "def f(xs):\n    return xs\n")
     check_shape(text)
     assert "big inputs" in text and "line" not in text.split("\n", 1)[0]
 
 
 def runtime(message: str, error_type: str, line: int) -> TestVerdict:
-    return verdict(
-        "runtime_error", f"f([1]) raised {error_type}: {message} at line {line}",
-        error_type=error_type, line=line,
-    )  # fmt: skip
+    """`f([1])` raised this error at this line."""
+    error = ErrorInfo(error_type, message, line)
+    return failed("runtime_error", entry_point="f", input="f([1])", error=error)
 
 
 def test_names_the_owner_of_a_missing_property_or_method() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from codegym.grading import verdicts
+from codegym.grading import Failure, message, verdicts
 from codegym.grading.values import NotCanonical, canonical, display, values_match
 from codegym.sandbox.types import CaseOutcome, LoadOutcome, RunReport
 
@@ -201,17 +201,18 @@ def test_a_reported_value_is_judged_in_its_canonical_form() -> None:
     assert _grade(scrambled, {"$set": [1]}).status == "pass"
     wrong = _grade([{"$set": [17, 9, 2]}, {"$map": [[2, "a"], [1, "b"]]}], {"$set": [1]})
     first = wrong.tests[0]
-    assert first.category == "wrong_answer"
+    assert isinstance(first.failure, Failure) and first.failure.kind == "wrong_answer"
     # Shown in the canonical order (by JSON text), whatever order the learner's set had.
-    assert first.actual == "[{17, 2, 9}, {1: 'b', 2: 'a'}]"
-    assert first.expected == "[{1, 17, 9}, {1: 'b', 2: 'a'}]"
+    assert first.failure.actual == "[{17, 2, 9}, {1: 'b', 2: 'a'}]"
+    assert first.failure.expected == "[{1, 17, 9}, {1: 'b', 2: 'a'}]"
 
 
 def test_a_malformed_reported_value_is_no_result_not_a_crash() -> None:
     verdict = _grade([{"$set": [17, 1, 9]}, {"$map": [[1]]}], {"$float": "nope"})
     for test in verdict.tests:
         assert (test.status, test.category) == ("error", "no_report")
-        assert f"{test.name}: no result: a malformed $" in test.message
+        assert isinstance(test.failure, Failure) and test.failure.reason == "unreadable"
+        assert f"{test.name}: no result: a malformed $" in message(test)
 
 
 @pytest.mark.parametrize(

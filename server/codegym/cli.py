@@ -13,7 +13,7 @@ from . import __version__
 from .checker import check_source
 from .config import Settings
 from .content import Content, ContentError, Problem, load_content, resolve_content_dir
-from .grading import CATEGORY_WORDS, Verdict
+from .grading import CATEGORY_WORDS, Failure, Verdict, message, verdict_document
 from .logging_setup import configure_logging
 from .sandbox import SandboxError, open_sandbox
 from .workspace import exercise_id_of, init_workspace, render_exercise
@@ -75,6 +75,10 @@ def _problem(content: Content, exercise: str) -> Problem:
 
 
 def _print_verdict(verdict: Verdict, problem: Problem, file: Path) -> None:
+    print("\n".join(verdict_lines(verdict, problem, file)))
+
+
+def verdict_lines(verdict: Verdict, problem: Problem, file: Path) -> list[str]:
     """A header with the scores, then one line per test, grouped as the scores are: the public
     tests in full, the hidden ones by label and kind of failure only. Code that does not parse
     is one line: no test ran."""
@@ -86,28 +90,29 @@ def _print_verdict(verdict: Verdict, problem: Problem, file: Path) -> None:
         if verdict.syntax is None
         else "[not run]"
     )
-    print(f"{mark} {problem.id} · {problem.meta.title}: {' · '.join(scores)}  {ran}")
+    lines = [f"{mark} {problem.id} · {problem.meta.title}: {' · '.join(scores)}  {ran}"]
     if verdict.syntax is not None:
-        failure = verdict.syntax
-        where = f"{file}:{failure.line}: " if failure.line else ""
-        print(f"  ✗ {where}{failure.error_type}: {failure.message} (no test ran)")
-        return
+        syntax = verdict.syntax
+        where = f"{file}:{syntax.line}: " if syntax.line else ""
+        return [*lines, f"  ✗ {where}{syntax.error_type}: {syntax.message} (no test ran)"]
     for test in verdict.tests:
+        failure = test.failure
         if test.visibility == "hidden":
-            outcome = "" if test.passed else f" ({CATEGORY_WORDS[test.category]})"
-            print(f"  {'✓' if test.passed else '✗'} hidden: {test.label}{outcome}")
-        elif test.passed:
-            print(f"  ✓ {test.name}")
+            outcome = f" ({CATEGORY_WORDS[failure.kind]})" if failure else ""
+            lines.append(f"  {'✓' if failure is None else '✗'} hidden: {test.label}{outcome}")
+        elif not isinstance(failure, Failure):
+            lines.append(f"  ✓ {test.name}")
         else:
-            where = f"{file}:{test.line}: " if test.line else ""
-            print(f"  ✗ {where}{test.message}")
-            if test.stdout:
-                printed = test.stdout.rstrip().splitlines()[:5]
-                print("\n".join(f"      │ {line}" for line in printed))
+            where = f"{file}:{failure.line}: " if failure.line else ""
+            lines.append(f"  ✗ {where}{message(test)}")
+            if failure.stdout:
+                printed = failure.stdout.rstrip().splitlines()[:5]
+                lines += [f"      │ {line}" for line in printed]
     if verdict.status == "pass":
-        print("All tests pass. Well done!")
+        lines.append("All tests pass. Well done!")
     if verdict.isolation in NOT_ISOLATED:
-        print(NOT_ISOLATED[verdict.isolation])
+        lines.append(NOT_ISOLATED[verdict.isolation])
+    return lines
 
 
 NOT_ISOLATED = {
@@ -176,7 +181,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         sandbox.close()
     if args.json:
-        print(json.dumps(verdict.to_json(), ensure_ascii=False))
+        print(json.dumps(verdict_document(verdict), ensure_ascii=False))
     else:
         _print_verdict(verdict, problem, file)
     return EXIT_OK if verdict.status == "pass" else EXIT_FAIL

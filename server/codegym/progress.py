@@ -31,7 +31,7 @@ except ImportError:  # Windows: no advisory locks; atomic renames still protect 
 
 log = structlog.get_logger(__name__)
 
-Status = Literal["new", "attempted", "solved"]
+ProgressStatus = Literal["new", "attempted", "solved"]
 FORMAT_VERSION = 1
 
 
@@ -46,7 +46,7 @@ class ExerciseProgress:
     hint_level: int = 0
 
     @property
-    def status(self) -> Status:
+    def status(self) -> ProgressStatus:
         if self.solved_at:
             return "solved"
         return "attempted" if self.attempts else "new"
@@ -142,7 +142,7 @@ class ProgressStore:
     def get(self, exercise: str) -> ExerciseProgress:
         return self.load().get(exercise, ExerciseProgress())
 
-    def record(self, exercise: str, verdict: Verdict) -> tuple[Status, Status]:
+    def record(self, exercise: str, verdict: Verdict) -> tuple[ProgressStatus, ProgressStatus]:
         """Count an attempt; returns the status before and after."""
         with self._locked():
             exercises = self._read()

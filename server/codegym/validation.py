@@ -17,6 +17,7 @@ from .checker import check_source
 from .config import SandboxLimits
 from .content import Content, Problem
 from .content.models import CallTest, CodeTest
+from .grading import message
 from .grading.values import NotCanonical, canonical
 from .sandbox import Sandbox, SandboxError
 
@@ -24,7 +25,9 @@ _MIN_LEAK_CHARS = 12
 
 
 @dataclass(frozen=True)
-class Finding:
+class ValidationFinding:
+    """One thing an author must fix, at its file and line."""
+
     file: str
     line: int | None
     message: str
@@ -39,7 +42,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    findings: list[Finding]
+    findings: list[ValidationFinding]
     problems: int
     tests: int
     duration_s: float
@@ -58,10 +61,10 @@ def validate(
     progress: Callable[[Problem], None] | None = None,
 ) -> ValidationReport:
     started = time.perf_counter()
-    findings = [Finding(e.file, e.line, e.message) for e in content.errors]
+    findings = [ValidationFinding(e.file, e.line, e.message) for e in content.errors]
     problems = content.ordered()
 
-    def one(problem: Problem) -> list[Finding]:
+    def one(problem: Problem) -> list[ValidationFinding]:
         found = validate_problem(problem, sandbox, limits)
         if progress:
             progress(problem)
@@ -79,7 +82,9 @@ def validate(
     )
 
 
-def validate_problem(problem: Problem, sandbox: Sandbox, limits: SandboxLimits) -> list[Finding]:
+def validate_problem(
+    problem: Problem, sandbox: Sandbox, limits: SandboxLimits
+) -> list[ValidationFinding]:
     file = problem.source_file
     findings = [*_static_checks(problem)]
     try:
@@ -88,19 +93,19 @@ def validate_problem(problem: Problem, sandbox: Sandbox, limits: SandboxLimits) 
         )
         starter = check_source(problem, problem.body.starter, sandbox, limits)
     except SandboxError as exc:
-        return [*findings, Finding(file, None, f"{problem.id}: sandbox failed: {exc}")]
+        return [*findings, ValidationFinding(file, None, f"{problem.id}: sandbox failed: {exc}")]
     for test in solution.tests:
         if not test.passed:
             findings.append(
-                Finding(
+                ValidationFinding(
                     file,
                     problem.lines.get(f"tests.{test.id}"),
-                    f"{problem.id}: the reference solution fails test {test.id!r}: {test.message}",
+                    f"{problem.id}: the reference solution fails test {test.id!r}: {message(test)}",
                 )
             )
     if starter.status == "pass":
         findings.append(
-            Finding(
+            ValidationFinding(
                 file,
                 problem.lines.get("starter"),
                 f"{problem.id}: the starter passes every test (it must fail at least one)",
@@ -109,21 +114,23 @@ def validate_problem(problem: Problem, sandbox: Sandbox, limits: SandboxLimits) 
     return findings
 
 
-def _static_checks(problem: Problem) -> list[Finding]:
+def _static_checks(problem: Problem) -> list[ValidationFinding]:
     file = problem.source_file
-    findings: list[Finding] = []
+    findings: list[ValidationFinding] = []
     for test in problem.body.tests:
         if isinstance(test, CallTest | CodeTest):
             try:
                 canonical(test.expected)
             except NotCanonical as exc:
                 findings.append(
-                    Finding(file, problem.lines.get(f"tests.{test.id}"), f"{problem.id}: {exc}")
+                    ValidationFinding(
+                        file, problem.lines.get(f"tests.{test.id}"), f"{problem.id}: {exc}"
+                    )
                 )
     for number, hint in enumerate(problem.body.hints, start=1):
         if leaked := solution_lines_in(hint, problem.body.solution):
             findings.append(
-                Finding(
+                ValidationFinding(
                     file,
                     problem.lines.get("hints"),
                     f"{problem.id}: hint {number} contains the solution's code: {leaked[0]!r}",

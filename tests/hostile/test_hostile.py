@@ -44,7 +44,7 @@ import pytest
 from codegym.checker import check_source
 from codegym.config import LocalSettings, SandboxLimits
 from codegym.content.models import Problem
-from codegym.grading.verdicts import Verdict
+from codegym.grading import Failure, Verdict, message
 from codegym.sandbox import LocalSandbox, RunReport, RunRequest, Sandbox
 
 from ..conftest import make_problem
@@ -367,12 +367,14 @@ def canaries() -> Iterator[None]:
 def shown(verdict: Verdict) -> str:
     """Everything a learner would see of the public tests."""
     return "\n".join(
-        f"{t.message} {t.actual} {t.stdout}" for t in verdict.tests if t.visibility == "public"
+        f"{message(t)} {t.failure.actual} {t.failure.stdout}"
+        for t in verdict.tests
+        if t.visibility == "public" and isinstance(t.failure, Failure)
     )
 
 
 def summary(verdict: Verdict) -> str:
-    return "; ".join(f"{t.name}: {t.category} ({t.message[:160]})" for t in verdict.tests)
+    return "; ".join(f"{t.name}: {t.category} ({message(t)[:160]})" for t in verdict.tests)
 
 
 NEEDS = {

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..config import ExerciseLimits
+from ..sandbox.types import Language
 
-Language = Literal["python", "javascript"]
 Difficulty = Literal["easy", "medium", "hard"]
 Kind = Literal["function", "script", "fix"]
 Visibility = Literal["public", "hidden", "generated"]

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
-CompareMode = Literal["exact", "float", "unordered"]
+from ..content.models import CompareMode
+
 DisplayLanguage = Literal["python", "javascript"]
 
 _DISPLAY_CAP = 300

@@ -1,132 +1,38 @@
-"""Judge a sandbox report against a problem's tests: per-test verdicts, classified, plus an
-overall status and a report per level (syntax, runs, public, hidden).
+"""Judge a sandbox report against a problem's tests: one typed record per test (records.py),
+plus an overall status and a report per level (syntax, runs, public, hidden).
 
 Public failures carry their input, expected and actual value; hidden failures carry only their
-label. All comparison happens here, on the host.
+kind. All comparison happens here, on the host; no sentence is written here (wording.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Any
 
 from ..content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
-from ..sandbox.types import CaseOutcome, ErrorInfo, Isolation, LoadOutcome, RunReport
+from ..sandbox.types import CaseOutcome, ErrorInfo, LoadOutcome, RunReport
+from .records import (
+    Budget,
+    ComparedValues,
+    Failure,
+    FailureKind,
+    HiddenFailure,
+    HiddenResult,
+    OutputDifference,
+    PublicResult,
+    Reason,
+    SyntaxFailure,
+    TestVerdict,
+    Verdict,
+)
 from .values import NotCanonical, canonical, display, display_args, values_match
-
-TestStatus = Literal["pass", "fail", "error", "timeout"]
-Category = Literal[
-    "passed",
-    "wrong_answer",
-    "too_slow",
-    "syntax_error",
-    "runtime_error",
-    "timeout",
-    "memory_limit",
-    "output_limit",
-    "no_report",
-    "tampered",
-]
-Visibility = Literal["public", "hidden", "generated"]
-OverallStatus = Literal["pass", "fail", "error"]
 
 _SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
 MIN_BUDGET_MS = 50.0
 """An efficiency budget is never below this: tiny timings are mostly noise."""
 _MEMORY_ERRORS = {"MemoryError"}
-
-
-@dataclass(frozen=True)
-class TestVerdict:
-    __test__ = False  # not a pytest test class
-    id: str
-    name: str
-    visibility: Visibility
-    status: TestStatus
-    category: Category
-    message: str
-    label: str = ""
-    """What a learner may know of the test: a hidden test's authored label, else its name."""
-    line: int | None = None
-    input: str | None = None
-    expected: str | None = None
-    actual: str | None = None
-    stdout: str | None = None
-    error_type: str | None = None
-    traceback: str | None = None
-    duration_ms: float | None = None
-    cpu_ms: float | None = None
-    """CPU time of the test, measured by the sandbox's supervisor: what budgets judge."""
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "pass"
-
-
-@dataclass(frozen=True)
-class Score:
-    passed: int
-    total: int
-
-    def __str__(self) -> str:
-        return f"{self.passed}/{self.total}"
-
-
-@dataclass(frozen=True)
-class SyntaxFailure:
-    """The code does not parse: no test ran, and this is the one thing to show."""
-
-    error_type: str
-    """`SyntaxError`, `IndentationError`, `TabError`."""
-    message: str
-    """The parser's words, e.g. `'(' was never closed`."""
-    line: int | None = None
-    """1-based."""
-    column: int | None = None
-    """0-based."""
-
-
-@dataclass(frozen=True)
-class Verdict:
-    exercise: str
-    status: OverallStatus
-    backend: str
-    duration_ms: float
-    tests: list[TestVerdict]
-    levels: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    isolation: Isolation | None = "container"
-    """How the run was isolated (`codegym.sandbox.Isolation`); None when nothing ran."""
-    syntax: SyntaxFailure | None = None
-    """Set when the code does not parse; every test is then a `syntax_error`."""
-
-    def score(self, visibility: Visibility) -> Score:
-        selected = [t for t in self.tests if t.visibility == visibility]
-        return Score(sum(t.passed for t in selected), len(selected))
-
-    _ALWAYS_SHOWN = ("id", "name", "label", "visibility", "status", "category", "message", "line")
-    """The fields of a test in `to_json` even when it is hidden (the rest only for others)."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The `codegym check --json` document (docs/cli.md)."""
-        return {
-            "exercise": self.exercise,
-            "status": self.status,
-            "backend": self.backend,
-            "isolation": self.isolation,
-            "duration_ms": round(self.duration_ms, 1),
-            "levels": self.levels,
-            "error": self.error,
-            "syntax": asdict(self.syntax) if self.syntax else None,
-            "tests": [
-                {
-                    k: v
-                    for k, v in asdict(t).items()
-                    if k in self._ALWAYS_SHOWN or (v is not None and t.visibility != "hidden")
-                }
-                for t in self.tests
-            ],
-        }
+_INPUT_CAP = 300
 
 
 def grade(
@@ -145,11 +51,10 @@ def grade(
     `too_slow`."""
     tests = list(problem.body.tests) if tests is None else tests
     judged = [
-        _within_budget(
-            _judge(problem, test, report, reveal_hidden),
+        _conceal(
+            _within_budget(_judge(problem, test, report), test, reference_ms),
             test,
-            reference_ms,
-            conceal=test.visibility == "hidden" and not reveal_hidden,
+            reveal_hidden,
         )
         for test in tests
     ]
@@ -204,6 +109,19 @@ def syntax_verdict(
     return replace(verdict, isolation=None, syntax=failure)
 
 
+def syntax_result(failure: SyntaxFailure) -> PublicResult:
+    """A syntax error found while typing (no run, no verdict), as a failing result that the
+    tutor can explain like any other."""
+    error = ErrorInfo(type=failure.error_type, message=failure.message, line=failure.line)
+    return PublicResult(
+        id="syntax",
+        name="syntax check",
+        visibility="public",
+        label="syntax check",
+        failure=Failure("syntax_error", "while_loading", error=error),
+    )
+
+
 def budget_ms(test: TestCase, reference_ms: dict[str, float] | None) -> float | None:
     """The CPU time a right answer may use on an efficiency test, or None if it has no budget."""
     if not test.time_factor or not reference_ms or test.id not in reference_ms:
@@ -212,274 +130,147 @@ def budget_ms(test: TestCase, reference_ms: dict[str, float] | None) -> float | 
 
 
 def _within_budget(
-    verdict: TestVerdict, test: TestCase, reference_ms: dict[str, float] | None, *, conceal: bool
-) -> TestVerdict:
+    result: PublicResult, test: TestCase, reference_ms: dict[str, float] | None
+) -> PublicResult:
     budget = budget_ms(test, reference_ms)
-    took = verdict.cpu_ms
-    if not verdict.passed or budget is None or took is None or took <= budget:
-        return verdict
-    if conceal:
-        message = f"hidden test failed: {test.label} (too slow)"
-    else:
-        message = (
-            f"{test.name}: right answer, but it used {took:.0f} ms of CPU time; the budget is "
-            f"{budget:.0f} ms "
-            f"({test.time_factor:g}× the reference solution). Look for a faster approach."
-        )
-    return replace(verdict, status="fail", category="too_slow", message=message)
+    took = result.cpu_ms
+    if not result.passed or budget is None or took is None or took <= budget:
+        return result
+    assert test.time_factor is not None  # a budget needs one
+    spent = Budget(cpu_ms=took, budget_ms=budget, time_factor=test.time_factor)
+    return replace(result, failure=Failure("too_slow", budget=spent))
 
 
-def _judge(problem: Problem, test: TestCase, report: RunReport, reveal: bool) -> TestVerdict:
+def _conceal(result: PublicResult, test: TestCase, reveal: bool) -> TestVerdict:
+    """A hidden test keeps its label and the kind of failure: never data, never a line. Its
+    times stay, for the efficiency budget (never shown)."""
+    if test.visibility != "hidden" or reveal:
+        return result
+    failure = result.failure
+    return HiddenResult(
+        id=result.id,
+        name=result.name,
+        label=result.label,
+        failure=(
+            HiddenFailure(failure.kind, failure.error.type if failure.error else None)
+            if failure
+            else None
+        ),
+        duration_ms=result.duration_ms,
+        cpu_ms=result.cpu_ms,
+    )
+
+
+def _judge(problem: Problem, test: TestCase, report: RunReport) -> PublicResult:
+    """The test's result in full (`_conceal` hides what a learner may not see)."""
     assert test.id is not None
-    hidden = test.visibility == "hidden" and not reveal
-    base = {
-        "id": test.id,
-        "name": test.name,
-        "visibility": test.visibility,
-        "label": (test.label if test.visibility == "hidden" else None) or test.name,
-    }
+    result = PublicResult(
+        id=test.id,
+        name=test.name,
+        visibility=test.visibility,
+        label=(test.label if test.visibility == "hidden" else None) or test.name,
+    )
     if report.tampered:
-        return _failure(
-            base, hidden, test, "error", "tampered", "the test channel was tampered with"
-        )
+        return replace(result, failure=Failure("tampered"))
     load = report.load
     if load.status == "error" and load.error is not None:
-        return _load_failure(base, hidden, test, load.error)
+        return replace(result, failure=_load_failure(load.error))
     outcome = report.cases.get(test.id) or CaseOutcome(id=test.id, status="no_report")
     if load.status == "missing":
         outcome = CaseOutcome(id=test.id, status="no_report")
+    timed = replace(result, duration_ms=outcome.duration_ms, cpu_ms=outcome.cpu_ms)
     if outcome.status == "ok":
-        return _compare(problem, base, hidden, test, outcome)
+        return replace(timed, failure=_compare(problem, test, outcome))
     if outcome.status == "timeout":
-        return _failure(
-            base,
-            hidden,
-            test,
-            "timeout",
-            "timeout",
-            "took too long: is there an infinite loop or a very slow step?",
-            outcome,
-        )
+        return replace(timed, failure=_from_outcome("timeout", outcome))
     if outcome.status == "output_limit":
-        return _failure(
-            base,
-            hidden,
-            test,
-            "error",
-            "output_limit",
-            "printed too much output (the limit is there to stop floods)",
-            outcome,
-        )
+        return replace(timed, failure=_from_outcome("output_limit", outcome))
     if outcome.status == "error" and outcome.error is not None:
-        return _error(base, hidden, test, outcome.error, outcome, problem)
-    return _no_report(base, hidden, test, report)
+        if outcome.error.type in _SYNTAX_ERRORS:  # judged as the file's own: no times, no output
+            return replace(result, failure=Failure("syntax_error", error=outcome.error))
+        return replace(timed, failure=_error(problem, test, outcome, outcome.error.type))
+    return replace(result, failure=_no_report(report))
 
 
-def _compare(
-    problem: Problem, base: dict[str, Any], hidden: bool, test: TestCase, outcome: CaseOutcome
-) -> TestVerdict:
-    language = problem.language
+def _compare(problem: Problem, test: TestCase, outcome: CaseOutcome) -> Failure | None:
+    """None when the answer is right."""
     if isinstance(test, StdioTest):
-        expected_text, actual_text = (
-            _normalise_output(test.expected_stdout),
-            _normalise_output(outcome.stdout),
-        )
+        expected_text = _normalise_output(test.expected_stdout)
+        actual_text = _normalise_output(outcome.stdout)
         if expected_text == actual_text:
             if outcome.exit_code not in (None, 0):
-                return _failure(
-                    base,
-                    hidden,
-                    test,
-                    "error",
-                    "runtime_error",
-                    f"the output is right but the program exited with status {outcome.exit_code}",
-                    outcome,
+                return _from_outcome(
+                    "runtime_error", outcome, reason="exit_status", exit_status=outcome.exit_code
                 )
-            return _passed(base, outcome)
-        message = _first_difference(expected_text, actual_text)
-        return _failure(
-            base, hidden, test, "fail", "wrong_answer", message, outcome,
-            input=_quote(test.stdin), expected=_quote(test.expected_stdout),
-            actual=_quote(outcome.stdout),
+            return None
+        return _from_outcome(
+            "wrong_answer", outcome,
+            input=_cap(test.stdin), expected=_cap(test.expected_stdout),
+            actual=_cap(outcome.stdout),
+            difference=_first_difference(expected_text, actual_text),
         )  # fmt: skip
     assert isinstance(test, CallTest | CodeTest)
     try:
         expected = canonical(test.expected)
     except NotCanonical as exc:
-        return _failure(base, hidden, test, "error", "no_report", f"bad test: {exc}", outcome)
+        return _from_outcome("no_report", outcome, reason="bad_test", bad_test=str(exc))
     try:
         actual = canonical(outcome.value)
     except NotCanonical as exc:
-        return _failure(base, hidden, test, "error", "no_report", f"no result: {exc}", outcome)
+        return _from_outcome("no_report", outcome, reason="unreadable", unreadable=str(exc))
     if values_match(expected, actual, test.compare, test.tolerance):
-        return _passed(base, outcome)
-    shown_expected = display(expected, language)
-    shown_actual = display(actual, language)
-    call = _call_text(problem, test)
-    message = f"{call} returned {shown_actual}, expected {shown_expected}"
-    if test.compare == "unordered":
-        message += " (in any order)"
-    return _failure(
-        base, hidden, test, "fail", "wrong_answer", message, outcome,
-        input=call, expected=shown_expected, actual=shown_actual,
+        return None
+    language = problem.language
+    return _from_outcome(
+        "wrong_answer", outcome, **_subject(problem, test),
+        expected=display(expected, language), actual=display(actual, language),
+        values=ComparedValues(expected, actual), unordered=test.compare == "unordered",
     )  # fmt: skip
 
 
-def _call_text(problem: Problem, test: CallTest | CodeTest) -> str:
+def _subject(problem: Problem, test: CallTest | CodeTest) -> dict[str, str | None]:
+    """What a call or code test runs: the call (and its function), or the code."""
     if isinstance(test, CallTest):
         args = display_args(test.args, test.kwargs, problem.language)
-        return f"{problem.body.entry_point}({args})"
-    first = test.code.strip().splitlines()[0] if test.code.strip() else ""
-    return f"the test `{first}…`" if len(test.code.strip().splitlines()) > 1 else "the test"
+        entry = problem.body.entry_point
+        return {"entry_point": entry, "input": f"{entry}({args})"}
+    return {"code": test.code}
 
 
-def _error(
-    base: dict[str, Any],
-    hidden: bool,
-    test: TestCase,
-    error: ErrorInfo,
-    outcome: CaseOutcome,
-    problem: Problem,
-) -> TestVerdict:
-    if error.type in _MEMORY_ERRORS:
-        return _failure(base, hidden, test, "error", "memory_limit", "ran out of memory", outcome)
-    if error.type in _SYNTAX_ERRORS:
-        return _load_failure(base, hidden, test, error)
-    where = f" at line {error.line}" if error.line else ""
-    subject = _call_text(problem, test) if isinstance(test, CallTest | CodeTest) else "the program"
-    detail = f"{error.type}: {error.message}" if error.message else error.type
-    shown_input: str | None = None
-    if isinstance(test, CallTest):
-        shown_input = subject
-    elif isinstance(test, StdioTest) and test.stdin:
-        shown_input = _quote(test.stdin)
-    return _failure(
-        base, hidden, test, "error", "runtime_error", f"{subject} raised {detail}{where}",
-        outcome, error=error, input=shown_input,
-    )  # fmt: skip
+def _error(problem: Problem, test: TestCase, outcome: CaseOutcome, error_type: str) -> Failure:
+    if error_type in _MEMORY_ERRORS:
+        return _from_outcome("memory_limit", outcome)
+    if isinstance(test, CallTest | CodeTest):
+        return _from_outcome("runtime_error", outcome, **_subject(problem, test))
+    assert isinstance(test, StdioTest)
+    return _from_outcome("runtime_error", outcome, input=_cap(test.stdin) if test.stdin else None)
 
 
-def _load_failure(
-    base: dict[str, Any], hidden: bool, test: TestCase, error: ErrorInfo
-) -> TestVerdict:
-    where = f" at line {error.line}" if error.line else ""
-    if error.type in _SYNTAX_ERRORS:
-        category: Category = "syntax_error"
-        message = f"{error.type}{where}: {error.message}"
-    else:
-        category = "runtime_error"
-        message = f"the file raised {error.type} while loading{where}: {error.message}"
-    return _failure(base, hidden, test, "error", category, message, error=error)
+def _load_failure(error: ErrorInfo) -> Failure:
+    """The file raised before any test ran."""
+    kind: FailureKind = "syntax_error" if error.type in _SYNTAX_ERRORS else "runtime_error"
+    return Failure(kind, "while_loading", error=error)
 
 
-def _no_report(
-    base: dict[str, Any], hidden: bool, test: TestCase, report: RunReport
-) -> TestVerdict:
+def _no_report(report: RunReport) -> Failure:
+    """No result for this test: why, from how the run ended."""
     if report.stopped == "memory":
-        return _failure(base, hidden, test, "error", "memory_limit", "ran out of memory")
+        return Failure("memory_limit")
     if report.stopped == "wall_timeout":
-        if report.load.status == "missing":
-            return _failure(
-                base,
-                hidden,
-                test,
-                "timeout",
-                "timeout",
-                "the file did not finish loading in time: is there a loop at the top level?",
-            )
-        # The run's time ran out before this test: a slow solution, not a missing result.
-        return _failure(
-            base,
-            hidden,
-            test,
-            "timeout",
-            "timeout",
-            "not run: the run was stopped after an earlier test took too long",
-        )
+        # Loaded: the run's time ran out before this test (a slow solution, not a missing result).
+        loading = report.load.status == "missing"
+        return Failure("timeout", "while_loading" if loading else "after_timeout")
     if report.stopped == "output_flood":
-        return _failure(
-            base,
-            hidden,
-            test,
-            "error",
-            "output_limit",
-            "not run: the run was stopped because it printed too much",
-        )
-    return _failure(
-        base,
-        hidden,
-        test,
-        "error",
-        "no_report",
-        "no result: the program exited or crashed before this test reported (does it call exit()?)",
-    )
+        return Failure("output_limit", "after_flood")
+    return Failure("no_report", "exited_early")
 
 
-def _passed(base: dict[str, Any], outcome: CaseOutcome) -> TestVerdict:
-    # Timings are kept for hidden tests too: the efficiency budget needs them (not shown).
-    return TestVerdict(
-        **base,
-        status="pass",
-        category="passed",
-        message="passed",
-        duration_ms=outcome.duration_ms,
-        cpu_ms=outcome.cpu_ms,
-    )
-
-
-def _failure(
-    base: dict[str, Any],
-    hidden: bool,
-    test: TestCase,
-    status: TestStatus,
-    category: Category,
-    message: str,
-    outcome: CaseOutcome | None = None,
-    *,
-    error: ErrorInfo | None = None,
-    input: str | None = None,
-    expected: str | None = None,
-    actual: str | None = None,
-) -> TestVerdict:
-    error = error or (outcome.error if outcome else None)
-    if hidden:
-        # A hidden test tells only its label and the kind of failure: never data, never a line.
-        return TestVerdict(
-            **base,
-            status=status,
-            category=category,
-            message=f"hidden test failed: {test.label} ({CATEGORY_WORDS[category]})",
-            error_type=error.type if error else None,
-        )
-    return TestVerdict(
-        **base,
-        status=status,
-        category=category,
-        message=f"{test.name}: {message}",
-        line=error.line if error else None,
-        input=input,
-        expected=expected,
-        actual=actual,
-        stdout=(outcome.stdout or None) if outcome else None,
-        error_type=error.type if error else None,
-        traceback=error.traceback or None if error else None,
-        duration_ms=outcome.duration_ms if outcome else None,
-        cpu_ms=outcome.cpu_ms if outcome else None,
-    )
-
-
-CATEGORY_WORDS: dict[str, str] = {  # how a category reads in a sentence
-    "passed": "passed",
-    "wrong_answer": "wrong answer",
-    "too_slow": "too slow",
-    "syntax_error": "syntax error",
-    "runtime_error": "raised an error",
-    "timeout": "timed out",
-    "memory_limit": "ran out of memory",
-    "output_limit": "too much output",
-    "no_report": "no result",
-    "tampered": "tampered",
-}
+def _from_outcome(
+    kind: FailureKind, outcome: CaseOutcome, reason: Reason = "in_test", **facts: Any
+) -> Failure:
+    """A failure with what the test's outcome tells (its error, what it printed) and `facts`."""
+    failure = Failure(kind, reason, error=outcome.error, stdout=outcome.stdout or None)
+    return replace(failure, **facts)
 
 
 def _normalise_output(text: str) -> str:
@@ -489,18 +280,16 @@ def _normalise_output(text: str) -> str:
     return "\n".join(lines)
 
 
-def _first_difference(expected: str, actual: str) -> str:
+def _first_difference(expected: str, actual: str) -> OutputDifference:
     want = expected.split("\n") if expected else []
     got = actual.split("\n") if actual else []
     if not got:
-        return f"printed nothing; expected {len(want)} line(s), starting with {want[0]!r}"
+        return OutputDifference(len(want), 0, line=1, expected=want[0])
     for number, (w, g) in enumerate(zip(want, got, strict=False), start=1):
         if w != g:
-            return f"output line {number}: expected {w!r}, got {g!r}"
-    if len(got) < len(want):
-        return f"output stops after {len(got)} line(s); expected {len(want)}"
-    return f"output has {len(got)} lines; expected {len(want)}"
+            return OutputDifference(len(want), len(got), line=number, expected=w, got=g)
+    return OutputDifference(len(want), len(got))
 
 
-def _quote(text: str) -> str:
-    return text if len(text) <= 300 else text[:299] + "…"
+def _cap(text: str) -> str:
+    return text if len(text) <= _INPUT_CAP else text[: _INPUT_CAP - 1] + "…"

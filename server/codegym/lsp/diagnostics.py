@@ -8,7 +8,8 @@ from typing import Any
 from lsprotocol import types
 
 from ..content import ContentError, Problem
-from ..grading import CATEGORY_WORDS, TestVerdict, Verdict
+from ..grading import CATEGORY_WORDS, Failure, TestVerdict, Verdict, message
+from ..grading.wording import input_text
 from ..tutor.offline_review import Finding
 
 SOURCE_TESTS = "codegym"
@@ -45,19 +46,21 @@ def _line_range(text: str, line: int) -> types.Range:
     )
 
 
-def _data(test: TestVerdict) -> dict[str, Any]:
-    """What the code actions need, without hidden data."""
+def _data(test: TestVerdict, failure: Failure) -> dict[str, Any]:
+    """What the code actions need: the record's public facts (hidden tests have none)."""
     data: dict[str, Any] = {
         "test": test.id,
         "name": test.name,
         "visibility": test.visibility,
         "category": test.category,
     }
-    if test.visibility != "hidden":
-        for key in ("input", "expected", "actual", "error_type"):
-            if (value := getattr(test, key)) is not None:
-                data[key] = value
-    return data
+    facts = {
+        "input": input_text(failure),
+        "expected": failure.expected,
+        "actual": failure.actual,
+        "error_type": failure.error.type if failure.error else None,
+    }
+    return data | {key: value for key, value in facts.items() if value is not None}
 
 
 def verdict_diagnostics(problem: Problem, verdict: Verdict, text: str) -> list[types.Diagnostic]:
@@ -70,9 +73,10 @@ def verdict_diagnostics(problem: Problem, verdict: Verdict, text: str) -> list[t
     diagnostics: list[types.Diagnostic] = []
     failing_hidden = [t for t in verdict.tests if t.visibility == "hidden" and not t.passed]
     for test in verdict.tests:
-        if test.passed or test.visibility == "hidden":
+        failure = test.failure
+        if not isinstance(failure, Failure) or test.visibility == "hidden":
             continue
-        line = test.line - 1 if test.line else anchor
+        line = failure.line - 1 if failure.line else anchor
         severity = (
             types.DiagnosticSeverity.Error
             if test.category in ("syntax_error", "runtime_error", "tampered")
@@ -81,11 +85,11 @@ def verdict_diagnostics(problem: Problem, verdict: Verdict, text: str) -> list[t
         diagnostics.append(
             types.Diagnostic(
                 range=_line_range(text, line),
-                message=test.message,
+                message=message(test),
                 severity=severity,
                 source=SOURCE_TESTS,
                 code=test.id,
-                data=_data(test),
+                data=_data(test, failure),
             )
         )
     if failing_hidden:

@@ -1,11 +1,12 @@
 """Why a test fails, from rules alone, for when the tutor model is unreachable.
 
-One failing `TestVerdict` (or a syntax error found while typing) becomes a few lines of Markdown
-that name the thing at fault: the undefined name and its likely intended spelling, the missing
-key, the two operand types, the line and its code. The rules are data: `_ERROR_RULES` maps an
-error type and a pattern on its message to a builder; `_CATEGORY_RULES` handles failures without
-an error (timeouts, wrong answers …). Builders explain in words and never write the learner's
-code; hidden tests carry only their label, so their explanation stays generic.
+One failing test's typed record (or a syntax error found while typing) becomes a few lines of
+Markdown that name the thing at fault: the undefined name and its likely intended spelling, the
+missing key, the two operand types, the line and its code. The rules are data: `_ERROR_RULES`
+maps an error type and a pattern on the error's own message (from the record, never from a
+sentence) to a builder; `_CATEGORY_RULES` handles failures without an error (timeouts, wrong
+answers …). Builders explain in words and never write the learner's code; hidden tests carry
+only their label and kind, so their explanation stays generic.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
-import json
 import keyword
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..grading import TestVerdict
+from ..grading import Failure, HiddenFailure, TestVerdict
+from ..grading.wording import input_text, what_happened
 
 MAX_POINTS = 6
 """Bullet points after the header line: the whole answer stays within 8 lines."""
@@ -88,15 +90,15 @@ _IN_PLACE = ("sort", "reverse", "append", "extend", "insert", "remove", "clear",
 
 @dataclass(frozen=True)
 class _Facts:
-    """What a rule may look at: the verdict, the refined error type and its own message."""
+    """What a rule may look at: the test's record, its error type and the error's message."""
 
     test: TestVerdict
     language: str
     source: str
     kind: str
-    """The error type (refined from the message: IndentationError …), or "" if none."""
+    """The error type (`IndentationError` …), or "" if none."""
     detail: str
-    """The error's own message, without test name, call or line; "" if unknown (hidden tests)."""
+    """The error's own message; "" if none or unknown (hidden tests)."""
 
     @property
     def python(self) -> bool:
@@ -107,8 +109,42 @@ class _Facts:
         return self.test.visibility == "hidden"
 
     @property
+    def failure(self) -> Failure | None:
+        """The public failure's record; None for a hidden test (even one judged in full)."""
+        failure = self.test.failure
+        return failure if isinstance(failure, Failure) and not self.hidden else None
+
+    @property
     def line(self) -> int | None:
-        return None if self.hidden else self.test.line
+        return self.failure.line if self.failure else None
+
+    @property
+    def input(self) -> str | None:
+        """The test's input as a learner sees it (the call, the stdin), or None."""
+        return input_text(self.failure) if self.failure else None
+
+    @property
+    def given(self) -> str:
+        """What the test gave the code, as data: the call, the stdin or a code test's code."""
+        failure = self.failure
+        return (failure.input or failure.code or "") if failure else ""
+
+    @property
+    def expected(self) -> str | None:
+        return self.failure.expected if self.failure else None
+
+    @property
+    def actual(self) -> str | None:
+        return self.failure.actual if self.failure else None
+
+    @property
+    def stdout(self) -> str | None:
+        return self.failure.stdout if self.failure else None
+
+    @property
+    def traceback(self) -> str:
+        error = self.failure.error if self.failure else None
+        return error.traceback if error else ""
 
     @property
     def lines(self) -> list[str]:
@@ -136,9 +172,8 @@ class _Facts:
 
     @property
     def entry(self) -> str | None:
-        """The called function, from the test's input (`f([1, 2])`)."""
-        match = re.match(r"\s*([A-Za-z_$][\w$]*)\(", self.test.input or "")
-        return match.group(1) if match else None
+        """The function a call test called."""
+        return self.failure.entry_point if self.failure else None
 
 
 def _span(text: str) -> str:
@@ -162,31 +197,15 @@ def _escape(text: str) -> str:
 
 
 def _facts(test: TestVerdict, language: str, source: str) -> _Facts:
-    kind = test.error_type or ""
-    if test.visibility == "hidden":
-        return _Facts(test, language, source, kind, "")
-    message = test.message
-    if message.startswith(f"{test.name}: "):
-        message = message[len(test.name) + 2 :]
-    typed = re.match(r"([A-Z]\w*(?:Error|Exception)): ?(.*)", message, re.S)
-    if typed and test.category == "syntax_error":  # found while typing: "IndentationError: …"
-        return _Facts(test, language, source, typed.group(1), typed.group(2).strip())
-    for line in reversed((test.traceback or "").splitlines()):
-        found = re.match(r"(?:Uncaught )?([A-Z]\w*)(?:: ?(.*))?$", line.strip())
-        if found and kind and found.group(1) == kind:
-            return _Facts(test, language, source, kind, (found.group(2) or "").strip())
-    for pattern in (
-        r"the file raised (?P<type>\w+) while loading(?: at line \d+)?: (?P<msg>.*)",
-        r"^(?P<type>\w+) at line \d+: (?P<msg>.*)",
-        r" raised (?P<type>\w+)(?:: (?P<msg>.*?))?(?: at line \d+)?$",
-        r"^(?P<type>[A-Z]\w*(?:Error|Exception)): (?P<msg>.*)",
-    ):
-        found = re.search(pattern, message, re.S)
-        if found and (not kind or found.group("type") == kind):
-            return _Facts(
-                test, language, source, found.group("type"), (found.group("msg") or "").strip()
-            )
-    return _Facts(test, language, source, kind, "")
+    failure = test.failure
+    if isinstance(failure, HiddenFailure):
+        return _Facts(test, language, source, failure.error_type or "", "")
+    error = failure.error if failure else None
+    if error is None:
+        return _Facts(test, language, source, "", "")
+    if test.visibility == "hidden":  # judged in full for an author: still only its error type
+        return _Facts(test, language, source, error.type, "")
+    return _Facts(test, language, source, error.type, error.message.strip())
 
 
 # ---------------------------------------------------------------------- source helpers
@@ -675,9 +694,9 @@ def _py_index_error(f: _Facts, m: re.Match[str]) -> list[str]:
         "Look for an off-by-one: a loop running to `len(...)` inclusive, `i + 1` at the last "
         "item, or starting at 1."
     )
-    if "[]" in (f.test.input or "") or "''" in (f.test.input or ""):
+    if "[]" in f.given or "''" in f.given:
         points.append(
-            f"This test passes an empty input ({_span(f.test.input or '')}): there is "
+            f"This test passes an empty input ({_span(f.input or '')}): there is "
             "no first item at all."
         )
     else:
@@ -727,7 +746,7 @@ def _py_zero_division(f: _Facts, m: re.Match[str]) -> list[str]:
         if divisors
         else [f"{f.at_start()} divides by zero (`/`, `//` or `%`)."]
     )
-    if any("len(" in d for d in divisors) or "[]" in (f.test.input or ""):
+    if any("len(" in d for d in divisors) or "[]" in f.given:
         points.append("An empty input gives a length of 0: decide what the answer is then, first.")
     else:
         points.append("Work out which input makes it 0, and handle that case before dividing.")
@@ -736,8 +755,8 @@ def _py_zero_division(f: _Facts, m: re.Match[str]) -> list[str]:
 
 def _recursion_points(f: _Facts) -> list[str]:
     function = f.entry
-    frames = re.findall(r"line \d+, in (\w+)", f.test.traceback or "")
-    frames += re.findall(r"at ([\w$]+) \(", f.test.traceback or "")
+    frames = re.findall(r"line \d+, in (\w+)", f.traceback)
+    frames += re.findall(r"at ([\w$]+) \(", f.traceback)
     if frames:
         function = frames[-1]
     name = f"`{function}`" if function else "A function"
@@ -1209,7 +1228,12 @@ def _unknown_error(f: _Facts) -> list[str]:
 
 def _timeout(f: _Facts) -> list[str]:
     points: list[str] = []
-    if "did not finish loading" in f.test.message:
+    if f.failure and f.failure.reason == "after_timeout":
+        return [
+            "This test never ran: an earlier test took too long and the run was stopped.",
+            "Fix the test that timed out first.",
+        ]
+    if f.failure and f.failure.reason == "while_loading":
         points.append(
             "The file itself never finished loading: code at the top level (outside "
             "any function) loops forever."
@@ -1231,11 +1255,7 @@ def _timeout(f: _Facts) -> list[str]:
     if _recursive_functions(f):
         name = _recursive_functions(f)[0]
         points.append(f"`{name}` calls itself: make sure every call gets closer to the base case.")
-    if (
-        re.search(r"\binput\s*\(|readline|prompt\s*\(", f.source)
-        and f.test.input is not None
-        and (not f.test.input.startswith(("'", '"')) and "(" in f.test.input)
-    ):
+    if re.search(r"\binput\s*\(|readline|prompt\s*\(", f.source) and f.entry is not None:
         points.append(
             "It may be waiting for keyboard input: a function exercise gets its data "
             "from its arguments, not from `input()`."
@@ -1342,6 +1362,11 @@ def _too_slow(f: _Facts) -> list[str]:
 
 
 def _output_limit(f: _Facts) -> list[str]:
+    if f.failure and f.failure.reason == "after_flood":
+        return [
+            "This test never ran: an earlier test printed too much and the run was stopped.",
+            "Fix the flood of output first.",
+        ]
     printing = r"\bprint\s*\(" if f.python else r"\bconsole\.(?:log|error)\s*\("
     in_loop = [
         n for outer in _loops(f) for n in _block(f, outer) if re.search(printing, f.lines[n - 1])
@@ -1355,21 +1380,20 @@ def _output_limit(f: _Facts) -> list[str]:
 
 
 def _no_report(f: _Facts) -> list[str]:
-    text = f.test.message
-    if "stopped after an earlier test took too long" in text:
-        return [
-            "This test never ran: an earlier test took too long and the run was stopped.",
-            "Fix the test that timed out first.",
-        ]
-    if "printed too much" in text:
-        return [
-            "This test never ran: an earlier test printed too much and the run was stopped.",
-            "Fix the flood of output first.",
-        ]
     return [
         "The program stopped before this test could report a result.",
         "Does your code call `exit()` / `process.exit()`, or end the program some other way? "
         "Remove that: the tests need the program to keep running.",
+    ]
+
+
+def _exit_status(f: _Facts) -> list[str]:
+    status = f.failure.exit_status if f.failure else None
+    return [
+        f"The output is right, but the program ended with exit status {status} instead of 0, "
+        "which means “something went wrong”.",
+        "Does it call `exit(...)` / `process.exit(...)` with a number, or set "
+        "`process.exitCode`? Let it end normally.",
     ]
 
 
@@ -1386,21 +1410,17 @@ _UNDEFINED = object()
 _NAN = object()
 
 
-def _parse_value(text: str | None, language: str) -> Any:
-    """A displayed value back as Python data, `_UNDEFINED`/`_NAN`, or the text itself."""
-    if text is None:
-        return None
-    stripped = text.strip()
-    if stripped == "undefined":
+def _comparable(value: Any) -> Any:
+    """A canonical value (docs/harness-protocol.md § Values) as the rules compare it: None,
+    `_UNDEFINED`, `_NAN`, or JSON data (sets, maps and objects stay in their canonical form)."""
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    if isinstance(value, dict) and set(value) == {"$undefined"}:
         return _UNDEFINED
-    if stripped in ("NaN", "nan"):
-        return _NAN
-    try:
-        if language == "javascript":
-            return json.loads(stripped)
-        return ast.literal_eval(stripped)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return text
+    if isinstance(value, dict) and set(value) == {"$float"}:
+        name = value["$float"]
+        return _NAN if name == "nan" else -math.inf if name == "-inf" else math.inf
+    return value
 
 
 def _missing_return(f: _Facts) -> bool:
@@ -1426,9 +1446,9 @@ def _wa_nothing_returned(f: _Facts, expected: Any, actual: Any) -> list[str] | N
     none = "undefined" if actual is _UNDEFINED else "None"
     if not (actual is None or actual is _UNDEFINED) or expected is None:
         return None
-    if f.test.stdout and f.test.stdout.strip():
+    if f.stdout and f.stdout.strip():
         return [
-            f"The function returned `{none}` but printed {_span(f.test.stdout.strip())}.",
+            f"The function returned `{none}` but printed {_span(f.stdout.strip())}.",
             "Printing shows a value; the test needs it *returned* with `return`.",
         ]
     if _missing_return(f):
@@ -1460,14 +1480,14 @@ def _wa_text_vs_number(f: _Facts, expected: Any, actual: Any) -> list[str] | Non
     if is_number(expected) and isinstance(actual, str):
         return [
             f"The value looks right but has the wrong type: the test expects the number "
-            f"{_span(f.test.expected or '')}, your function returned the text "
-            f"{_span(f.test.actual or '')}.",
+            f"{_span(f.expected or '')}, your function returned the text "
+            f"{_span(f.actual or '')}.",
             "Return the number itself, not its text form.",
         ]
     if isinstance(expected, str) and is_number(actual):
         return [
-            f"The test expects text ({_span(f.test.expected or '')}) but your function "
-            f"returned the number {_span(f.test.actual or '')}.",
+            f"The test expects text ({_span(f.expected or '')}) but your function "
+            f"returned the number {_span(f.actual or '')}.",
             "Convert the result to a string before returning it.",
         ]
     return None
@@ -1534,8 +1554,8 @@ def _wa_text(f: _Facts, expected: Any, actual: Any) -> list[str] | None:
 def _wa_boolean(f: _Facts, expected: Any, actual: Any) -> list[str] | None:
     if isinstance(expected, bool) and isinstance(actual, bool):
         return [
-            f"The function answers `{f.test.actual}` where `{f.test.expected}` is expected for "
-            f"{_span(f.test.input or 'this input')}.",
+            f"The function answers `{f.actual}` where `{f.expected}` is expected for "
+            f"{_span(f.input or 'this input')}.",
             "Check the condition for this case, in particular whether it is reversed or misses an "
             "edge case (empty, equal values).",
         ]
@@ -1543,25 +1563,25 @@ def _wa_boolean(f: _Facts, expected: Any, actual: Any) -> list[str] | None:
 
 
 def _wa_output(f: _Facts, expected: Any, actual: Any) -> list[str] | None:
-    """Programs (stdio tests): the message already points at the first differing line."""
-    found = re.search(r"output line (\d+): expected (.*), got (.*)$", f.test.message)
-    if found:
-        return [
-            f"Output line {found.group(1)} should be {_span(found.group(2))} but was "
-            f"{_span(found.group(3))}.",
-            "Check the value and its formatting (spaces, decimals, capitals) on that line.",
-        ]
-    if "printed nothing" in f.test.message:
+    """Programs (stdio tests): the record names the first differing line."""
+    difference = f.failure.difference if f.failure else None
+    if difference is None:
+        return None
+    if difference.got_lines == 0:
         return [
             "The program printed nothing.",
             "Check that it reads the input and prints the result, and that nothing stops it early.",
         ]
-    if re.search(r"output (?:stops|has)", f.test.message):
+    if difference.line is not None:
         return [
-            "The number of output lines is wrong.",
-            "Check the loop that prints: how many times does it run?",
+            f"Output line {difference.line} should be {_span(repr(difference.expected))} but was "
+            f"{_span(repr(difference.got))}.",
+            "Check the value and its formatting (spaces, decimals, capitals) on that line.",
         ]
-    return None
+    return [
+        "The number of output lines is wrong.",
+        "Check the loop that prints: how many times does it run?",
+    ]
 
 
 _WRONG_ANSWER_RULES: list[Callable[[_Facts, Any, Any], list[str] | None]] = [
@@ -1583,16 +1603,17 @@ def _wrong_answer(f: _Facts) -> list[str]:
             "Think of cases the public tests may not cover: empty input, a single item, "
             "negatives, duplicates, very large values.",
         ]
-    expected = _parse_value(f.test.expected, f.language)
-    actual = _parse_value(f.test.actual, f.language)
+    values = f.failure.values if f.failure else None
+    expected = _comparable(values.expected) if values else None
+    actual = _comparable(values.actual) if values else None
     for rule in _WRONG_ANSWER_RULES:
         points = rule(f, expected, actual)
         if points:
             return points
-    called = _span(f.test.input) if f.test.input else "this test"
+    called = _span(f.input) if f.input else "this test"
     return [
-        f"For {called} your code gives {_span(f.test.actual or '?')}, the test expects "
-        f"{_span(f.test.expected or '?')}.",
+        f"For {called} your code gives {_span(f.actual or '?')}, the test expects "
+        f"{_span(f.expected or '?')}.",
         "Work through this input by hand, line by line, and note where your values first differ "
         "from what you expect.",
     ]
@@ -1641,6 +1662,8 @@ def explain_offline(test: TestVerdict, language: str, source: str) -> str:
 
 
 def _error_points(facts: _Facts) -> list[str]:
+    if facts.failure and facts.failure.reason == "exit_status":
+        return _exit_status(facts)
     for rule in _ERROR_RULES:
         if rule.language not in (None, facts.language):
             continue
@@ -1656,27 +1679,29 @@ def _error_points(facts: _Facts) -> list[str]:
 
 
 def _header(f: _Facts) -> str:
-    title = f.kind if f.kind and f.test.category in ("runtime_error", "syntax_error") else ""
-    title = title or _CATEGORY_TITLES.get(f.test.category, f.test.category)
+    category = f.test.category
+    title = f.kind if f.kind and category in ("runtime_error", "syntax_error") else ""
+    title = title or _CATEGORY_TITLES.get(category, category)
     if f.hidden:
-        label = re.match(r"hidden test failed: (.*) \([^()]*\)$", f.test.message)
-        return f"**{title}** in hidden test “{_escape(label.group(1) if label else f.test.name)}”"
+        return f"**{title}** in hidden test “{_escape(f.test.label)}”"
     header = f"**{title}**"
-    if f.detail and f.test.category in ("runtime_error", "syntax_error"):
+    failure = f.failure
+    if f.detail and category in ("runtime_error", "syntax_error"):
         header += f": {_escape(f.detail)}"
-    elif f.test.category == "too_slow":
-        timing = re.search(r"took (\d+) ms; the budget is (\d+) ms", f.test.message)
-        if timing:
-            header += f": {timing.group(1)} ms, the budget is {timing.group(2)} ms"
-    elif f.test.category == "wrong_answer":
-        called = " returned " in f.test.message and f.test.input and f.test.actual is not None
-        if called and f.test.expected is not None:
+    elif failure and failure.budget is not None:
+        budget = failure.budget
+        header += f": {budget.cpu_ms:.0f} ms, the budget is {budget.budget_ms:.0f} ms"
+    elif failure and failure.reason == "exit_status":
+        header += f": {_escape(what_happened(failure))}"
+    elif failure and failure.kind == "wrong_answer":
+        called = failure.difference is None and f.input and f.actual is not None
+        if called and f.expected is not None:
             header += (
-                f": {_span(f.test.input or '')} gave {_span(f.test.actual or '')}, "
-                f"expected {_span(f.test.expected)}"
+                f": {_span(f.input or '')} gave {_span(f.actual or '')}, "
+                f"expected {_span(f.expected)}"
             )
-        else:  # a program's output: the message names the first differing line
-            header += f": {_escape(f.test.message.removeprefix(f.test.name + ': '))}"
+        else:  # a program's output: the first differing line
+            header += f": {_escape(what_happened(failure))}"
     if f.line:
         code = f.code()
         header += f" — line {f.line}" + (f": {_span(code)}" if code else "")

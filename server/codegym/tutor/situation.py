@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..content import Problem
-from ..grading import TestVerdict, Verdict
+from ..grading import Failure, TestVerdict, Verdict, message
+from ..grading.wording import input_text
 from .prompts import as_data, numbered
 
 
@@ -44,13 +45,14 @@ class Situation:
 
 def describe_failure(test: TestVerdict) -> str:
     """One failing test, as the learner may see it (hidden tests carry only their label)."""
-    parts = [f"- {test.visibility} test '{test.name}': {test.category}: {test.message}"]
-    if test.visibility != "hidden":
-        for label, value in (("input", test.input), ("expected", test.expected)):
+    parts = [f"- {test.visibility} test '{test.name}': {test.category}: {message(test)}"]
+    failure = test.failure
+    if isinstance(failure, Failure) and test.visibility != "hidden":  # even if judged in full
+        for label, value in (("input", input_text(failure)), ("expected", failure.expected)):
             if value is not None:
                 parts.append(f"  {label}: {value}")
-        if test.actual is not None:
-            parts.append(f"  got: {test.actual}")
-        if test.line:
-            parts.append(f"  at line {test.line}")
+        if failure.actual is not None:
+            parts.append(f"  got: {failure.actual}")
+        if failure.line:
+            parts.append(f"  at line {failure.line}")
     return "\n".join(parts)

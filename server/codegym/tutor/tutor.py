@@ -33,7 +33,7 @@ from .situation import Situation, describe_failure
 from .testgen import Generation, Proposals, generate, supports, varied_inputs
 
 Feature = Literal["hint", "explain", "review", "tests", "concept"]
-Status = Literal["ok", "offline"]
+AnswerStatus = Literal["ok", "offline"]
 Source = Literal["llm", "cache", "authored", "rules"]
 Guardrail = Literal["clean", "regenerated", "fallback", "not_needed"]
 HINT_LEVELS = 3
@@ -47,23 +47,12 @@ class AnswerSink(Protocol):
     def reset(self) -> None: ...
 
 
-class NullSink:
-    def begin(self, title: str) -> None:
-        pass
-
-    def chunk(self, text: str) -> None:
-        pass
-
-    def reset(self) -> None:
-        pass
-
-
 @dataclass
 class Answer:
     feature: Feature
     title: str
     text: str
-    status: Status
+    status: AnswerStatus
     source: Source
     note: str | None = None
     guardrail: Guardrail = "clean"
@@ -343,7 +332,7 @@ class Tutor:
         (`guardrail` fallback) is not an outage: its status stays `ok`."""
         text = f"> {_sentence(note)} This is {offline.what}.\n\n{offline.text}"
         sink.chunk(text)
-        status: Status = "ok" if guardrail == "fallback" else "offline"
+        status: AnswerStatus = "ok" if guardrail == "fallback" else "offline"
         answer = Answer(feature, title, text, status, offline.source, note, guardrail)
         self._log(answer, situation, CallStats(), started, cache_hit=False)
         return answer

@@ -34,6 +34,14 @@ class Syntax(Feature):
         issue = await self.javascript.check(source)
         return syntax_failure(issue) if issue else None
 
+    async def document_failure(self, uri: str) -> SyntaxFailure | None:
+        """The open document's syntax error now, if it has one."""
+        document = self.server.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        issue = await self._issue(uri, document.source)
+        return syntax_failure(issue) if issue else None
+
     def opened(self, uri: str) -> None:
         self._schedule(uri)
 
@@ -61,6 +69,15 @@ class Syntax(Feature):
                 ],
             )
 
+    async def _issue(self, uri: str, text: str) -> SyntaxProblem | None:
+        problem = self.server.problem_of(text)
+        language = problem.language if problem else _language_of(uri)
+        if language == "python":
+            return python_syntax(text)
+        if language == "javascript":
+            return await self.javascript.check(text)
+        return None
+
     async def close(self) -> None:
         for check in self._checks.values():
             check.cancel()
@@ -78,15 +95,9 @@ class Syntax(Feature):
         if document is None:
             return
         text = document.source
-        problem = self.server.problem_of(text)
-        language = problem.language if problem else _language_of(uri)
-        issue: SyntaxProblem | None = None
-        if language == "python":
-            issue = python_syntax(text)
-        elif language == "javascript":
-            issue = await self.javascript.check(text)
-            if self.server.workspace.text_documents.get(uri) is not document:
-                return  # closed meanwhile
+        issue = await self._issue(uri, text)
+        if self.server.workspace.text_documents.get(uri) is not document:
+            return  # closed meanwhile
         found = [syntax_diagnostic(issue.line, issue.column, issue.message, text)] if issue else []
         if self.server.diagnostics.set(uri, SOURCE_SYNTAX, found):
             self.server.diagnostics.sync(uri, document.version)

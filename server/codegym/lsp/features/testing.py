@@ -14,7 +14,8 @@ from lsprotocol import types
 
 from ...content import Problem
 from ...generated_tests import load_generated
-from ...grading import Verdict
+from ...grading import Failure, Verdict, message
+from ...grading.wording import input_text
 from ...process import process_start_time
 from ...progress import ProgressStore
 from ..diagnostics import SOURCE_TESTS, verdict_diagnostics
@@ -216,21 +217,19 @@ class Testing(Feature):
         test = (
             next((t for t in verdict.tests if t.id == diagnostic.code), None) if verdict else None
         )
-        if test is None:
+        failure = test.failure if test else None
+        if test is None or not isinstance(failure, Failure):
             return f"**{diagnostic.message}**"
-        parts = [f"**{test.name}** — {test.category.replace('_', ' ')}", "", test.message]
+        parts = [f"**{test.name}** — {failure.kind.replace('_', ' ')}", "", message(test)]
         fence = "python" if uri.endswith(".py") else "javascript"
-        for label, value in (
-            ("Input", test.input),
-            ("Expected", test.expected),
-            ("Got", test.actual),
-        ):
+        facts = [("Input", input_text(failure)), ("Expected", failure.expected)]
+        for label, value in [*facts, ("Got", failure.actual)]:
             if value is not None:
                 parts += ["", f"{label}:", f"```{fence}\n{value}\n```"]
-        if test.stdout:
-            parts += ["", "Printed:", f"```text\n{test.stdout[:2000]}\n```"]
-        if test.traceback:
-            parts += ["", "Traceback:", f"```text\n{test.traceback[:3000]}\n```"]
+        if failure.stdout:
+            parts += ["", "Printed:", f"```text\n{failure.stdout[:2000]}\n```"]
+        if failure.error and failure.error.traceback:
+            parts += ["", "Traceback:", f"```text\n{failure.error.traceback[:3000]}\n```"]
         return "\n".join(parts)
 
     def code_actions(

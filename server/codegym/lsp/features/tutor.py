@@ -22,7 +22,7 @@ from ...config import Settings
 from ...content import Problem
 from ...content.models import Concept, TestCase
 from ...generated_tests import load_generated, save_generated
-from ...grading import TestVerdict
+from ...grading import TestVerdict, syntax_result
 from ...tutor.offline_review import Finding
 from ...tutor.tutor import HINT_LEVELS, Answer, AnswerSink, Situation, Tutor
 from ...tutor.tutor import Feature as TutorFeature
@@ -32,6 +32,7 @@ from ..feature import Feature, command_action
 from ..runs import RunResult
 from ..server import GymServer
 from ..work_progress import WorkProgress
+from .syntax import Syntax
 from .testing import Testing
 
 log = structlog.get_logger(__name__)
@@ -248,7 +249,7 @@ class Tutoring(Feature):
         """Arguments `[uri]` or `[uri, test id]` (pygls counts a parameter with a default as
         required, so the optional one comes through `*rest`)."""
         test_id = str(rest[0]) if rest and rest[0] is not None else None
-        test = _failure_to_explain(self.server, uri, test_id)
+        test = await self._failure_to_explain(uri, test_id)
         if test is None:
             self.server.notify_user("Code Gym: nothing fails right now.", types.MessageType.Info)
             return None
@@ -259,6 +260,22 @@ class Tutoring(Feature):
             return answer
 
         return await self.deliver(uri, "explain", produce)
+
+    async def _failure_to_explain(self, uri: str, test_id: str | None) -> TestVerdict | None:
+        """The failing test to explain, else the syntax error, as a typed record (the
+        diagnostic's text is the editor's, not data)."""
+        verdict = self.testing.verdicts.get(uri)
+        failing = [t for t in verdict.tests if not t.passed] if verdict else []
+        if test_id == "hidden":
+            failing = [t for t in failing if t.visibility == "hidden"]
+        elif test_id:
+            failing = [t for t in failing if t.id == test_id] or failing
+        if failing:
+            return failing[0]
+        if verdict is not None and verdict.syntax is not None:
+            return syntax_result(verdict.syntax)
+        failure = await self.server.get_feature(Syntax).document_failure(uri)
+        return syntax_result(failure) if failure else None
 
     async def review(self, uri: str) -> dict[str, Any] | None:
         async def produce(tutor: Tutor, situation: Situation, sink: FeedbackStream) -> Answer:
@@ -441,30 +458,6 @@ async def _show(ls: GymServer, answer: Answer, file: str, path: Path) -> None:
         return
     text = answer.text if len(answer.text) <= 1500 else answer.text[:1500] + " …"
     ls.notify_user(f"{answer.title}\n\n{text}\n\n(saved in {path})", types.MessageType.Info)
-
-
-def _failure_to_explain(ls: GymServer, uri: str, test_id: str | None) -> TestVerdict | None:
-    verdict = ls.get_feature(Testing).verdicts.get(uri)
-    failing = [t for t in verdict.tests if not t.passed] if verdict else []
-    if test_id == "hidden":
-        failing = [t for t in failing if t.visibility == "hidden"]
-    elif test_id:
-        failing = [t for t in failing if t.id == test_id] or failing
-    if failing:
-        return failing[0]
-    syntax = next((d for d in ls.diagnostics.get(uri, SOURCE_SYNTAX)), None)
-    if syntax is None:
-        return None
-    return TestVerdict(
-        id="syntax",
-        name="syntax check",
-        visibility="public",
-        status="error",
-        category="syntax_error",
-        message=syntax.message,
-        line=syntax.range.start.line + 1,
-        error_type="SyntaxError",
-    )
 
 
 def _failure_name(diagnostic: types.Diagnostic) -> str:
