@@ -122,7 +122,30 @@ async function main(): Promise<number> {
     await steps.step('save lists the failures in Problems', async () => {
       await vscode.save();
       await vscode.showProblems();
-      await until(async () => (await vscode.problems()).some((problem) => problem.includes('sum_evens(')), 'failing tests in Problems', STEP_MS, () => '');
+      await until(async () => (await vscode.problems()).some((problem) => problem.includes('sum_evens(')), 'failing tests in Problems', STEP_MS);
+    });
+
+    await steps.step('the lenses show codicons, not emoji', async () => {
+      await vscode.page.keyboard.press('Control+Home');
+      let lenses: { text: string; icons: string[] }[] = [];
+      await until(
+        async () => {
+          lenses = await vscode.codeLenses();
+          return lenses.some((lens) => lens.text.includes('Run tests') && lens.text.includes('Hint'));
+        },
+        'the Run tests and Hint lenses',
+        STEP_MS,
+        () => JSON.stringify(lenses),
+      );
+      const lens = lenses.find((line) => line.text.includes('Run tests'));
+      for (const icon of ['play', 'lightbulb', 'search']) {
+        if (!lens?.icons.includes(icon)) {
+          throw new Error(`no $(${icon}) in the lenses: ${JSON.stringify(lens)}`);
+        }
+      }
+      if (lens !== undefined && /[▶💡🔍]/u.test(lens.text)) {
+        throw new Error(`emoji left in the lenses: ${lens.text}`);
+      }
     });
 
     await steps.step('the reference solution clears the problems and ticks the tree', async () => {

@@ -73,6 +73,18 @@ export class Workbench {
     await this.page.keyboard.press('Control+S');
   }
 
+  /** The code lens lines of the active editor: their text, and the codicons in them. */
+  async codeLenses(): Promise<{ text: string; icons: string[] }[]> {
+    return this.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration').evaluateAll((elements) =>
+      elements.map((element) => ({
+        text: element.textContent,
+        icons: [...element.querySelectorAll('.codicon')].flatMap((icon) =>
+          [...icon.classList].filter((name) => name.startsWith('codicon-')).map((name) => name.slice('codicon-'.length)),
+        ),
+      })),
+    );
+  }
+
   /** The rows of the Problems panel that are problems (not the file rows), by their aria labels. */
   async problems(): Promise<string[]> {
     const rows = this.page.locator('.markers-panel .monaco-list-row');
