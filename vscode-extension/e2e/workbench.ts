@@ -78,8 +78,8 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration').evaluateAll((elements) =>
       elements.map((element) => ({
         text: element.textContent,
-        icons: [...element.querySelectorAll('.codicon')].flatMap((icon) =>
-          [...icon.classList].filter((name) => name.startsWith('codicon-')).map((name) => name.slice('codicon-'.length)),
+        icons: Array.from(element.querySelectorAll('.codicon')).flatMap((icon) =>
+          Array.from(icon.classList).filter((name) => name.startsWith('codicon-')).map((name) => name.slice('codicon-'.length)),
         ),
       })),
     );
