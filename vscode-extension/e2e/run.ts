@@ -39,6 +39,9 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 
 const EXTENSION_ID = 'codegym.codegym';
 const FIRST = { label: 'Sum of evens', file: '01-py-sum-evens.py', topic: 'py-basics', id: 'py-sum-evens' };
+const SECOND_LABEL = 'Guess judge';
+/** A Python file of the workspace that is not an exercise. */
+const NOTES = 'notes.py';
 
 function vsixFile(): string {
   const { name, version } = JSON.parse(readFileSync(path.join(EXTENSION_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -75,6 +78,7 @@ async function main(): Promise<number> {
     required(CHROMIUM, 'apt-get install chromium, or set CODEGYM_E2E_CHROMIUM');
     required(CODE_SERVER, 'run install-code-server.sh into the cache (see .ci/run), or set CODEGYM_E2E_CODE_SERVER');
     execFileSync(CODEGYM, ['init', workspace], { stdio: 'ignore' });
+    writeFileSync(path.join(workspace, NOTES), 'print("my own notes, not an exercise")\n');
     server = await CodeServer.start({
       program: CODE_SERVER,
       vsix: required(vsixFile(), 'run "npm run package" first'),
@@ -117,6 +121,7 @@ async function main(): Promise<number> {
     await steps.step('open an exercise from the tree', async () => {
       await vscode.exercise(FIRST.label).click();
       await vscode.waitForActiveTab(FIRST.file);
+      await until(async () => (await vscode.editorActions()).some((label) => label.startsWith('Run Tests')), 'the Run Tests button', STEP_MS);
     });
 
     await steps.step('save lists the failures in Problems', async () => {
@@ -166,9 +171,22 @@ async function main(): Promise<number> {
       await feedback.locator('article.answer[aria-busy="false"]').waitFor({ timeout: STEP_MS });
     });
 
-    await steps.step('Next Exercise opens the next unsolved one', async () => {
+    await steps.step('Next Exercise opens the next unsolved one, selected in the tree', async () => {
       await vscode.command('Code Gym: Next Exercise');
       await vscode.waitForActiveTab(path.basename(files[1] ?? 'none'));
+      await until(async () => (await vscode.selectedExercise()) === SECOND_LABEL, `${SECOND_LABEL} selected in the tree`, STEP_MS, () => '');
+    });
+
+    await steps.step('the feedback panel shows the answer about the exercise in the editor', async () => {
+      await vscode.command('Code Gym: Open Feedback Panel');
+      const feedback = vscode.webview(EXTENSION_ID);
+      await feedback.locator('.empty', { hasText: `No feedback about ${path.basename(files[1] ?? '')} yet` }).waitFor({ timeout: STEP_MS });
+      // The panel took the focus: back to the exercise's group, then to the first exercise.
+      await vscode.page.locator('.tab', { hasText: path.basename(files[1] ?? '') }).click();
+      await vscode.quickOpen(FIRST.file);
+      await feedback.locator('.meta', { hasText: /^Hint · py-sum-evens/ }).waitFor({ timeout: STEP_MS });
+      await until(async () => (await vscode.selectedExercise()) === FIRST.label, `${FIRST.label} selected in the tree`, STEP_MS);
+      await vscode.quickOpen(path.basename(files[1] ?? ''));
     });
 
     await steps.step('Reset Exercise restores the starter code', async () => {
@@ -181,6 +199,31 @@ async function main(): Promise<number> {
       await vscode.save();
       const file = files[1] ?? '';
       await until(() => readFileSync(file, 'utf8') === starterOfNext, 'the saved file equal to the starter', STEP_MS);
+    });
+
+    await steps.step('no buttons or lenses on a file that is not an exercise', async () => {
+      await vscode.quickOpen(NOTES);
+      // The title bar had Run Tests and Hint for the exercise before: they must go.
+      let actions: string[] = [];
+      await until(
+        async () => {
+          actions = await vscode.editorActions();
+          return actions.some((label) => label.startsWith('Split Editor')) && !actions.some((label) => /^(Run Tests|Hint)\b/.test(label));
+        },
+        `the title bar of ${NOTES} without Code Gym buttons`,
+        STEP_MS,
+        () => actions.join(', '),
+      );
+      if ((await vscode.codeLenses()).length > 0) {
+        throw new Error(`code lenses on ${NOTES}`);
+      }
+    });
+
+    await steps.step('after a reload: the feedback panel is back with its answer', async () => {
+      await vscode.command('Developer: Reload Window');
+      await vscode.page.locator('.monaco-workbench').waitFor({ timeout: STEP_MS });
+      const feedback = vscode.webview(EXTENSION_ID);
+      await feedback.locator('.meta', { hasText: /^Hint · py-sum-evens/ }).waitFor({ timeout: STEP_MS });
     });
   }
 

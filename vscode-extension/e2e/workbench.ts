@@ -45,6 +45,31 @@ export class Workbench {
     return ((await tab.textContent({ timeout: STEP_MS })) ?? '').trim();
   }
 
+  /** Opens a workspace file by name with Quick Open (the palette without its ">"; a browser
+   * keeps Ctrl+P for printing). */
+  async quickOpen(name: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.fill(name);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.press('Enter');
+    await this.waitForActiveTab(name);
+  }
+
+  /** The labels of the active editor's title actions (the buttons right of the tabs). */
+  async editorActions(): Promise<string[]> {
+    return this.page
+      .locator('.editor-group-container.active .editor-actions .action-label')
+      .evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
+  }
+
+  /** The label of the selected row of the Code Gym tree. */
+  async selectedExercise(): Promise<string> {
+    const row = this.page.locator('.pane-body .monaco-list-row[role="treeitem"].selected .label-name').first();
+    return (await row.count()) === 0 ? '' : ((await row.textContent()) ?? '').trim();
+  }
+
   async waitForActiveTab(name: string): Promise<void> {
     await until(async () => (await this.activeTab().catch(() => '')) === name, `the editor tab ${name}`, STEP_MS, () => '');
   }
