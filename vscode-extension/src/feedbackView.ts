@@ -67,9 +67,9 @@ function answerHtml(answer: FeedbackAnswer): string {
     .map(escapeHtml)
     .join(' · ');
   const open = answer.file === null ? '' : ' · <a href="#" data-action="open-file">Open as Markdown</a>';
-  // The server may open the text with the same note: shown once.
+  // The server may open the text with the same note ("Tutor unavailable: …"): shown once.
   const note =
-    answer.note === null || answer.text.includes(answer.note)
+    answer.note === null || answer.text.toLowerCase().includes(answer.note.toLowerCase())
       ? ''
       : `<div class="note" role="status">${escapeHtml(answer.note)}</div>`;
   const body =

@@ -118,6 +118,9 @@ describe('feedback view', () => {
     assert.equal(repeated.match(/turned off/g)?.length, 1);
     assert.doesNotMatch(repeated, /class="note"/);
     assert.match(renderMessage(fold(BEGIN, { ...end, text: 'Look at n % 2.' })).html, /<div class="note" role="status">The tutor model/);
+    const offline = { ...end, note: 'tutor unavailable: cannot reach Ollama at http://127.0.0.1:11434' };
+    const capitalised = renderMessage(fold(BEGIN, { ...offline, text: 'Tutor unavailable: cannot reach Ollama at http://127.0.0.1:11434. This is hint 1/3.' })).html;
+    assert.equal(capitalised.match(/cannot reach Ollama/g)?.length, 1);
   });
 
   it('escapes the title and names unknown features as they are', () => {
