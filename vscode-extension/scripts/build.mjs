@@ -1,5 +1,6 @@
 // Bundles the extension (dist/extension.js, `vscode` external) or, with --tests, each test file
-// (out/test/*.test.js, `vscode` = test/support/fakeVscode.ts) for `node --test`. --production
+// (out/test/*.test.js, `vscode` = test/support/fakeVscode.ts) for `node --test`, or, with --e2e,
+// the end-to-end test in a real VS Code (out/e2e/run.js, playwright-core external). --production
 // minifies the extension.
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,14 @@ if (args.has('--tests')) {
     outdir: join(root, 'out', 'test'),
     // The extension's glue runs against a fake host in Node (no VS Code here).
     alias: { vscode: join(root, 'test', 'support', 'fakeVscode.ts') },
+    sourcemap: 'inline',
+  });
+} else if (args.has('--e2e')) {
+  await build({
+    ...common,
+    entryPoints: [join(root, 'e2e', 'run.ts')],
+    outfile: join(root, 'out', 'e2e', 'run.js'),
+    external: ['playwright-core'],
     sourcemap: 'inline',
   });
 } else {

@@ -54,6 +54,7 @@ check(size < MAX_BYTES, `${size} bytes, more than ${MAX_BYTES}`);
 for (const required of ['extension/dist/extension.js', 'extension/package.json', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/media/codegym.svg']) {
   check(names.some((entry) => entry.toLowerCase() === required.toLowerCase()), `missing ${required}`);
 }
+check(names.some((entry) => /^extension\/server\/codegym-[^/]+-py3-none-any\.whl$/.test(entry)), 'no server wheel in extension/server/');
 for (const entry of names) {
   check(!entry.includes('node_modules/'), `a node_modules entry: ${entry}`);
   check(!/\.(?:ts|map)$/.test(entry) && !/^extension\/(?:src|test|out|scripts)\//.test(entry), `a source or build file: ${entry}`);
@@ -64,7 +65,7 @@ const contributes = manifest.contributes ?? {};
 const commands = new Set((contributes.commands ?? []).map((command) => command.command));
 const settings = Object.keys(contributes.configuration?.properties ?? {});
 check(manifest.main === './dist/extension.js', `main is ${manifest.main}`);
-for (const command of ['runTests', 'hint', 'review', 'explainFailure', 'generateTests', 'nextExercise', 'resetExercise', 'restartServer', 'openFeedback', 'init']) {
+for (const command of ['runTests', 'hint', 'review', 'explainFailure', 'generateTests', 'nextExercise', 'resetExercise', 'restartServer', 'installServer', 'openFeedback', 'init']) {
   check(commands.has(`codegym.client.${command}`), `no command codegym.client.${command}`);
 }
 check(contributes.views?.codegym?.some((view) => view.id === 'codegym.exercises'), 'no codegym.exercises view');

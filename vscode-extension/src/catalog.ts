@@ -27,6 +27,8 @@ export interface CatalogNode {
   tooltip: string;
   icon?: NodeIcon;
   command?: NodeCommand;
+  /** An exercise's file URI in the workspace, when it has one. */
+  file?: string;
   expanded: boolean;
   children: CatalogNode[];
 }
@@ -83,6 +85,7 @@ function exerciseNode(exercise: CatalogExercise, openCommand: string): CatalogNo
     tooltip: `${exercise.title} (${exercise.id}): ${STATUS_WORDS[exercise.status]}${concepts}${file}`,
     icon: STATUS_ICONS[exercise.status],
     command: { command: openCommand, title: 'Open exercise', arguments: [exercise.id] },
+    ...(exercise.file === null ? {} : { file: exercise.file }),
     expanded: false,
     children: [],
   };
@@ -91,6 +94,13 @@ function exerciseNode(exercise: CatalogExercise, openCommand: string): CatalogNo
 function fraction(exercises: readonly CatalogExercise[]): string {
   const solved = exercises.filter((exercise) => exercise.status === 'solved').length;
   return `${solved}/${exercises.length}`;
+}
+
+/** The file URIs of the exercises that have one. */
+export function exerciseFiles(catalog: Catalog): string[] {
+  return catalog.courses.flatMap((course) =>
+    course.topics.flatMap((topic) => topic.exercises.flatMap((exercise) => (exercise.file === null ? [] : [exercise.file]))),
+  );
 }
 
 /** True when at least one exercise has a file in the workspace. */

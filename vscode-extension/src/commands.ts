@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { FeedbackPanel } from './feedbackPanel';
 import { ServerCommand, TEST_DIAGNOSTIC_SOURCE } from './protocol';
 import type { GymServer } from './server';
+import { exerciseIdOf } from './workspaceGate';
 
 /** Command ids of this extension (the server's own `codegym.*` ids are registered by the client library). */
 export const ClientCommand = {
@@ -22,6 +23,8 @@ export const ClientCommand = {
   openExercise: 'codegym.client.openExercise',
   refresh: 'codegym.client.refresh',
   restartServer: 'codegym.client.restartServer',
+  installServer: 'codegym.client.installServer',
+  showOutput: 'codegym.client.showOutput',
   openFeedback: 'codegym.client.openFeedback',
 } as const;
 
@@ -67,17 +70,23 @@ export function registerCommands({ server, panel, refreshCatalog }: CommandConte
     [ClientCommand.review]: tutor(ServerCommand.review),
     [ClientCommand.generateTests]: tutor(ServerCommand.generateTests),
     [ClientCommand.explainFailure]: onDocument(async (uri) => {
-      const test = failingTestAtCursor(uri);
-      const args = test === undefined ? [uri.toString()] : [uri.toString(), test];
-      await server.executeCommand(ServerCommand.explainFailure, args);
+      // Always both arguments: the server's handler takes (uri, test_id), test_id null for the first failure.
+      await server.executeCommand(ServerCommand.explainFailure, [uri.toString(), failingTestAtCursor(uri) ?? null]);
     }),
     [ClientCommand.nextExercise]: thenRefresh(ServerCommand.nextExercise),
     [ClientCommand.init]: thenRefresh(ServerCommand.init),
     [ClientCommand.openExercise]: thenRefresh(ServerCommand.openExercise),
     [ClientCommand.refresh]: refreshCatalog,
     [ClientCommand.restartServer]: () => server.restart(),
+    [ClientCommand.installServer]: () => server.install(),
+    [ClientCommand.showOutput]: () => {
+      server.showOutput();
+    },
     [ClientCommand.openFeedback]: () => {
-      panel.show(false);
+      // The answer about the document in the editor, if it is one; else the last one shown.
+      const document = vscode.window.activeTextEditor?.document;
+      const exercise = document !== undefined && exerciseIdOf(document.getText()) !== undefined;
+      panel.show(false, exercise ? document.uri.toString() : undefined);
     },
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler));

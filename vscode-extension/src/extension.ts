@@ -1,19 +1,29 @@
-/** Activation: wires the server, the exercises view, the status bar, the feedback panel and the commands. */
+/**
+ * Activation: wires the server, the exercises view, the status bar, the feedback panel and the
+ * commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
+ * anywhere else, on a Code Gym command.
+ */
+
+import * as fs from 'node:fs';
 
 import * as vscode from 'vscode';
 import { CancellationToken, ResponseError } from 'vscode-languageclient/node';
 
-import { catalogNodes, hasExerciseFiles } from './catalog';
+import { catalogNodes, exerciseFiles, hasExerciseFiles } from './catalog';
 import { CatalogTree } from './catalogTree';
 import { ClientCommand, registerCommands } from './commands';
-import { FeedbackPanel } from './feedbackPanel';
+import { FEEDBACK_VIEW_TYPE, FeedbackPanel } from './feedbackPanel';
+import { withCodicons } from './lensTitles';
+import { ManagedServer } from './managedServer';
 import { CATALOG_REQUEST, FEEDBACK_NOTIFICATION, PROGRESS_CHANGED_NOTIFICATION, type Catalog } from './protocol';
 import { GymServer, type ServerState } from './server';
 import { GymStatusBar } from './statusBar';
+import { isGymWorkspace } from './workspaceGate';
 
 const VIEW = 'codegym.exercises';
 /** Catalog requests are coalesced: a burst of created files or progress changes asks once. */
 const REFRESH_DELAY_MS = 150;
+const EXERCISE_LANGUAGES = new Set(['python', 'javascript']);
 
 let server: GymServer | undefined;
 
@@ -21,7 +31,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Code Gym');
   const tree = new CatalogTree();
   const statusBar = new GymStatusBar(`${VIEW}.focus`, ClientCommand.restartServer);
-  const panel = new FeedbackPanel();
+  const panel = new FeedbackPanel(context.workspaceState);
+  const managed = new ManagedServer(context.globalStorageUri.fsPath, context.extensionPath, (line) => {
+    output.appendLine(line);
+  });
 
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   const refreshCatalog = (): void => {
@@ -29,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
     refreshTimer = setTimeout(() => void loadCatalog(), REFRESH_DELAY_MS);
   };
 
-  const gym = new GymServer(output, {
+  const gym = new GymServer(output, managed, {
     attach: (client) => {
       client.onNotification(PROGRESS_CHANGED_NOTIFICATION, refreshCatalog);
       client.onNotification(FEEDBACK_NOTIFICATION, (params: unknown) => {
@@ -47,9 +60,29 @@ export function activate(context: vscode.ExtensionContext): void {
           return shown instanceof ResponseError ? { success: false } : shown;
         },
       },
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        for (const lens of lenses ?? []) {
+          if (lens.command !== undefined) {
+            lens.command.title = withCodicons(lens.command.title);
+          }
+        }
+        return lenses;
+      },
     },
   });
   server = gym;
+
+  const treeView = vscode.window.createTreeView(VIEW, { treeDataProvider: tree, showCollapseAll: true });
+
+  /** Selects the active editor's exercise in the tree, while the tree is visible. */
+  const revealActive = (): void => {
+    const uri = vscode.window.activeTextEditor?.document.uri.toString();
+    const node = uri === undefined ? undefined : tree.exerciseOf(uri);
+    if (node !== undefined && treeView.visible) {
+      void Promise.resolve(treeView.reveal(node, { select: true, focus: false })).catch(() => undefined);
+    }
+  };
 
   async function loadCatalog(): Promise<void> {
     const client = await gym.ready();
@@ -60,8 +93,14 @@ export function activate(context: vscode.ExtensionContext): void {
       const catalog = await client.sendRequest<Catalog>(CATALOG_REQUEST, {});
       const empty = !hasExerciseFiles(catalog);
       await setContext('codegym.workspaceEmpty', empty);
+      // For the editor title buttons and the palette: `resourcePath in codegym.exerciseFiles`.
+      await setContext(
+        'codegym.exerciseFiles',
+        exerciseFiles(catalog).map((file) => vscode.Uri.parse(file).fsPath),
+      );
       tree.show(empty ? [] : catalogNodes(catalog, ClientCommand.openExercise));
       statusBar.progress(catalog);
+      revealActive();
     } catch (error) {
       output.appendLine(`${CATALOG_REQUEST} failed: ${String(error)}`);
     }
@@ -71,18 +110,36 @@ export function activate(context: vscode.ExtensionContext): void {
     void setContext('codegym.server', state);
     if (state === 'running') {
       refreshCatalog();
-    } else if (state === 'starting') {
-      statusBar.starting();
+    } else if (state === 'starting' || state === 'installing') {
+      statusBar.starting(state === 'installing' ? 'Installing the Code Gym server' : 'Starting the Code Gym server');
+    } else if (state === 'idle') {
+      statusBar.hide();
     } else {
       tree.show([]);
+      void setContext('codegym.exerciseFiles', []);
       statusBar.stopped();
+    }
+  };
+
+  /** Starts the server where it belongs: a trusted Code Gym workspace, or an exercise opened. */
+  const startIfGym = (): void => {
+    if (gym.state !== 'idle' || !vscode.workspace.isTrusted) {
+      return;
+    }
+    const facts = {
+      folders: (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
+      documents: vscode.workspace.textDocuments
+        .filter((document) => document.uri.scheme === 'file' && EXERCISE_LANGUAGES.has(document.languageId))
+        .map((document) => document.getText()),
+    };
+    if (isGymWorkspace(facts, isDirectory)) {
+      void gym.start();
     }
   };
 
   // Exercise files created or deleted (by `codegym.init`, the server's own offer, or by hand).
   const files = vscode.workspace.createFileSystemWatcher('**/*.{py,js}', false, true, false);
   context.subscriptions.push(
-    output,
     tree,
     statusBar,
     panel,
@@ -90,9 +147,27 @@ export function activate(context: vscode.ExtensionContext): void {
     files,
     files.onDidCreate(refreshCatalog),
     files.onDidDelete(refreshCatalog),
-    vscode.window.createTreeView(VIEW, { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
+    treeView.onDidChangeVisibility(revealActive),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      revealActive();
+      if (editor !== undefined) {
+        panel.follow(editor.document.uri.toString());
+      }
+    }),
+    vscode.workspace.onDidOpenTextDocument(startIfGym),
+    vscode.workspace.onDidGrantWorkspaceTrust(startIfGym),
+    vscode.window.registerWebviewPanelSerializer(FEEDBACK_VIEW_TYPE, {
+      deserializeWebviewPanel: (restored) => {
+        panel.restore(restored);
+        return Promise.resolve();
+      },
+    }),
     gym.onDidChangeState(onState),
     vscode.workspace.onDidChangeConfiguration((event) => {
+      if (gym.state === 'idle') {
+        return;
+      }
       if (event.affectsConfiguration('codegym.server')) {
         void gym.restart();
       } else if (event.affectsConfiguration('codegym')) {
@@ -105,9 +180,10 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     },
     ...registerCommands({ server: gym, panel, refreshCatalog }),
+    output, // last: the server's shutdown still writes to it
   );
-  onState('starting');
-  void gym.start();
+  onState('idle');
+  startIfGym();
 }
 
 export function deactivate(): Promise<void> | undefined {
@@ -116,4 +192,12 @@ export function deactivate(): Promise<void> | undefined {
 
 function setContext(key: string, value: unknown): Thenable<unknown> {
   return vscode.commands.executeCommand('setContext', key, value);
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }

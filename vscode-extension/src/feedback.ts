@@ -121,3 +121,38 @@ function text(value: unknown): string {
 function optionalText(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
+
+/** How many documents' answers the workspace state keeps. */
+export const SAVED_ANSWERS = 30;
+
+export interface SavedFeedback {
+  answers: FeedbackAnswer[];
+  /** The document whose answer the panel showed. */
+  shown: string | null;
+}
+
+/** What the workspace state keeps: the finished answers, the latest `SAVED_ANSWERS`. */
+export function savedAnswers(answers: readonly FeedbackAnswer[], shown: string | null): SavedFeedback {
+  return { answers: answers.filter((answer) => answer.status !== 'streaming').slice(-SAVED_ANSWERS), shown };
+}
+
+/** The workspace state read back; anything malformed (another version's shape) is dropped. */
+export function restoreAnswers(value: unknown): SavedFeedback {
+  const saved = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof SavedFeedback, unknown>>;
+  const answers = Array.isArray(saved.answers) ? saved.answers.filter(isAnswer) : [];
+  return { answers, shown: typeof saved.shown === 'string' ? saved.shown : null };
+}
+
+function isAnswer(value: unknown): value is FeedbackAnswer {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const answer = value as Record<string, unknown>;
+  return (
+    ['id', 'feature', 'exercise', 'title', 'uri', 'text'].every((key) => typeof answer[key] === 'string') &&
+    STATUSES.some((status) => status === answer.status) &&
+    (answer.source === null || SOURCES.some((source) => source === answer.source)) &&
+    (answer.note === null || typeof answer.note === 'string') &&
+    (answer.file === null || typeof answer.file === 'string')
+  );
+}

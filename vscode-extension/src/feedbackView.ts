@@ -42,18 +42,21 @@ const STATUSES: Readonly<Record<Exclude<FeedbackAnswer['status'], 'ok'>, string>
   error: 'failed',
 };
 
-export function renderMessage(state: FeedbackState): RenderMessage {
+/** The answer to show; with none, `document` (a URI) names the file there is no answer about yet. */
+export function renderMessage(state: FeedbackState, document?: string): RenderMessage {
   const answer = state.answer;
   return {
     type: 'render',
-    html: answer === null ? emptyHtml() : answerHtml(answer),
+    html: answer === null ? emptyHtml(document) : answerHtml(answer),
     streaming: answer?.status === 'streaming',
   };
 }
 
-function emptyHtml(): string {
+function emptyHtml(document: string | undefined): string {
+  const name = document === undefined ? '' : decodeURIComponent(document.split('/').at(-1) ?? '');
+  const about = name === '' ? '' : ` about ${escapeHtml(name)}`;
   return (
-    '<p class="empty">No feedback yet. Ask for a hint, a review or an explanation with the ' +
+    `<p class="empty">No feedback${about} yet. Ask for a hint, a review or an explanation with the ` +
     'buttons in an exercise\'s editor title, or from the Command Palette ("Code Gym: Hint").</p>'
   );
 }
@@ -64,7 +67,11 @@ function answerHtml(answer: FeedbackAnswer): string {
     .map(escapeHtml)
     .join(' · ');
   const open = answer.file === null ? '' : ' · <a href="#" data-action="open-file">Open as Markdown</a>';
-  const note = answer.note === null ? '' : `<div class="note" role="status">${escapeHtml(answer.note)}</div>`;
+  // The server may open the text with the same note ("Tutor unavailable: …"): shown once.
+  const note =
+    answer.note === null || answer.text.toLowerCase().includes(answer.note.toLowerCase())
+      ? ''
+      : `<div class="note" role="status">${escapeHtml(answer.note)}</div>`;
   const body =
     answer.text === '' && answer.status === 'streaming'
       ? '<p class="waiting">Thinking…</p>'
@@ -101,7 +108,7 @@ export function feedbackPage(nonce: string): string {
 }
 
 const STYLE = `
-body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 20px 20px; line-height: 1.5; }
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 20px 20px; line-height: 1.5; overflow-wrap: anywhere; }
 header h1 { font-size: 1.4em; margin: 16px 0 2px; }
 .meta { color: var(--vscode-descriptionForeground); margin: 0 0 12px; }
 a { color: var(--vscode-textLink-foreground); }
@@ -110,7 +117,7 @@ a:hover { color: var(--vscode-textLink-activeForeground); }
 .empty, .waiting { color: var(--vscode-descriptionForeground); font-style: italic; }
 code { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
 :not(pre) > code { background: var(--vscode-textCodeBlock-background); padding: 1px 4px; border-radius: 3px; }
-pre { background: var(--vscode-textCodeBlock-background); padding: 8px 12px; overflow-x: auto; border-radius: 4px; }
+pre { background: var(--vscode-textCodeBlock-background); padding: 8px 12px; white-space: pre-wrap; border-radius: 4px; }
 blockquote { border-left: 4px solid var(--vscode-textBlockQuote-border); background: var(--vscode-textBlockQuote-background); margin: 0; padding: 2px 12px; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; }

@@ -1,7 +1,8 @@
 /**
  * Which program runs `codegym serve`, from the `codegym.server.*` settings: the configured
- * command, else `<python> -m codegym.cli serve`, else `codegym` on PATH, else
- * `python3 -m codegym.cli serve`. Pure: the environment is passed in.
+ * command, else `<python> -m codegym.cli serve`, else `codegym` on PATH, else the managed
+ * environment the extension installed (from the wheel shipped in the .vsix), else an offer to
+ * install it with the user's Python. Pure: the environment is passed in.
  */
 
 import * as path from 'node:path';
@@ -13,58 +14,99 @@ export interface LaunchSettings {
   python?: string | null;
 }
 
+/** The managed environment: absent, installed from the shipped wheel, or from another one (an
+ * older extension's). */
+export type ManagedState = 'absent' | 'current' | 'stale';
+
 export interface LaunchEnvironment {
   workspaceFolder: string | undefined;
   home: string;
-  /** The interpreter tried when nothing is configured and `codegym` is not on PATH. */
-  defaultPython: string;
   /** The path of an executable found on PATH, if any. */
   which(name: string): string | undefined;
+  /** The names of the user's Python, in the order they are tried (`python3`, `python`). */
+  pythonNames: readonly string[];
+  /** The `codegym` program of the managed environment, and whether it is there. */
+  managed: { program: string; state: ManagedState };
+  /** True when the .vsix ships the server's wheel (a development build may not). */
+  hasWheel: boolean;
 }
 
 export interface Launch {
   command: string;
   args: string[];
-  /** Where the command came from, for messages: a setting's name, `PATH` or `default`. */
-  origin: 'codegym.server.command' | 'codegym.server.python' | 'PATH' | 'default';
+  /** Where the command came from, for messages: a setting's name, `PATH` or `managed`. */
+  origin: 'codegym.server.command' | 'codegym.server.python' | 'PATH' | 'managed';
 }
+
+/** What to do to get a server: run one, (re)install the managed one with a Python, or nothing. */
+export type ServerPlan =
+  | { kind: 'launch'; launch: Launch }
+  | { kind: 'install'; python: string; update: boolean }
+  | { kind: 'missing'; reason: 'no-python' | 'no-wheel' };
 
 const SERVE = ['serve'];
 const PYTHON_SERVE = ['-m', 'codegym.cli', 'serve'];
 
-export function resolveLaunch(settings: LaunchSettings, env: LaunchEnvironment): Launch {
+export function planServer(settings: LaunchSettings, env: LaunchEnvironment): ServerPlan {
   const words = commandWords(settings.command).map((word) => expand(word, env));
   const [program, ...args] = words;
   if (program !== undefined) {
     // A program given alone gets `serve`: `/path/.venv/bin/codegym` is enough.
-    return { command: program, args: args.length > 0 ? args : SERVE, origin: 'codegym.server.command' };
+    return launch(program, args.length > 0 ? args : SERVE, 'codegym.server.command');
   }
   const python = settings.python?.trim();
   if (python) {
-    return { command: expand(python, env), args: PYTHON_SERVE, origin: 'codegym.server.python' };
+    return launch(expand(python, env), PYTHON_SERVE, 'codegym.server.python');
   }
   const onPath = env.which('codegym');
   if (onPath !== undefined) {
-    return { command: onPath, args: SERVE, origin: 'PATH' };
+    return launch(onPath, SERVE, 'PATH');
   }
-  return { command: env.defaultPython, args: PYTHON_SERVE, origin: 'default' };
+  const { managed } = env;
+  if (managed.state === 'current') {
+    return launch(managed.program, SERVE, 'managed');
+  }
+  if (!env.hasWheel) {
+    return { kind: 'missing', reason: 'no-wheel' };
+  }
+  const userPython = findPython(env);
+  if (userPython === undefined) {
+    return managed.state === 'stale' ? launch(managed.program, SERVE, 'managed') : { kind: 'missing', reason: 'no-python' };
+  }
+  return { kind: 'install', python: userPython, update: managed.state === 'stale' };
+}
+
+/** The user's Python: the first of `pythonNames` on PATH. */
+export function findPython(env: LaunchEnvironment): string | undefined {
+  return env.pythonNames.map((name) => env.which(name)).find((found) => found !== undefined);
+}
+
+function launch(command: string, args: string[], origin: Launch['origin']): ServerPlan {
+  return { kind: 'launch', launch: { command, args, origin } };
+}
+
+/** What to tell a learner who has no server and nothing to install it with. */
+export function missingServerMessage(reason: 'no-python' | 'no-wheel'): string {
+  return reason === 'no-python'
+    ? 'Code Gym: its language server needs Python 3.10 or later, and no python3 or python is on your PATH. ' +
+        'Install Python, then choose Retry, or point the setting codegym.server.command at an installed server.'
+    : 'Code Gym: no language server found (no codegym on your PATH, and this build of the extension ships none). ' +
+        'Install it with "pip install /path/to/code-gym", or point the setting codegym.server.command at it.';
 }
 
 export function describeLaunch(launch: Launch): string {
   return [launch.command, ...launch.args].map((word) => (/\s/.test(word) ? `"${word}"` : word)).join(' ');
 }
 
-/** The message shown when the server cannot start: what failed and how to install it. */
+/** The message shown when the server cannot start: what was run, why it failed, what to do. */
 export function startFailureMessage(launch: Launch, reason: string): string {
-  const next = launch.origin.startsWith('codegym.server.')
-    ? `then check the setting ${launch.origin}.`
-    : 'then set codegym.server.command to its program (["/path/to/code-gym/.venv/bin/codegym", "serve"]) ' +
-      'or codegym.server.python to its interpreter.';
-  return (
-    `Code Gym: the language server did not start ("${describeLaunch(launch)}": ${reason}). ` +
-    'Install it with "pip install /path/to/code-gym" or "python3 make.py install" in the Code Gym ' +
-    `repository, ${next}`
-  );
+  const next =
+    launch.origin === 'managed'
+      ? 'Choose "Install Server" to install it again.'
+      : launch.origin === 'PATH'
+        ? 'Check that "codegym serve" works in a terminal, or point the setting codegym.server.command at a working server.'
+        : `Check the setting ${launch.origin}.`;
+  return `Code Gym: the language server did not start ("${describeLaunch(launch)}": ${reason}). ${next}`;
 }
 
 /** A start failure from vscode-languageclient, in words. */

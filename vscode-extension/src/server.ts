@@ -1,5 +1,6 @@
 /**
- * Starting, restarting and talking to `codegym serve` through vscode-languageclient. The
+ * Starting, restarting and talking to `codegym serve` through vscode-languageclient; finding the
+ * server (`launch.ts`) and installing the managed one (`managedServer.ts`) when there is none. The
  * server's stderr goes to the "Code Gym" output channel; the `codegym` settings reach it as
  * initialization options and through `workspace/configuration`, mapped by `settings.ts`.
  */
@@ -26,14 +27,22 @@ import {
   describeLaunch,
   failureReason,
   findOnPath,
-  resolveLaunch,
+  findPython,
+  missingServerMessage,
+  planServer,
   startFailureMessage,
   type Launch,
   type LaunchEnvironment,
 } from './launch';
+import { type ManagedServer } from './managedServer';
 import { toServerSettings } from './settings';
 
-export type ServerState = 'starting' | 'running' | 'stopped';
+/**
+ * `idle`: not started (not a Code Gym workspace yet); `noServer`: none found, one can be
+ * installed; `installing`: the managed environment is being made; `stopped`: a start failed or the
+ * server stopped.
+ */
+export type ServerState = 'idle' | 'noServer' | 'installing' | 'starting' | 'running' | 'stopped';
 
 export interface ServerHooks {
   /** Called with each new client before it starts: register notification handlers here. */
@@ -52,9 +61,25 @@ const DOCUMENTS = ['python', 'javascript', 'yaml'].map((language) => ({ scheme: 
 /** A client that stays quiet while it starts: `GymServer` reports a failed start itself. */
 class CodeGymClient extends LanguageClient {
   starting = true;
+  /** Why `initialize` failed, when it did (the server exited before it answered). */
+  initializeError: unknown;
 
   override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
     super.error(message, data, this.starting ? false : showNotification);
+  }
+
+  override start(): Promise<void> {
+    const started = super.start();
+    // When the server exits before it answers `initialize`, vscode-languageclient 9 drops its own
+    // start promise, rejected, and start() resolves: GymServer reports `initializeError` instead.
+    (this as unknown as { _onStart?: Promise<void> })._onStart?.catch(() => undefined);
+    return started;
+  }
+
+  /** vscode-languageclient stops a client whose initialization failed while it is still
+   * starting, which it refuses; there is nothing to stop then (the process is gone). */
+  override stop(timeout?: number): Promise<void> {
+    return this.starting && this.state === State.Starting ? Promise.resolve() : super.stop(timeout);
   }
 }
 
@@ -64,17 +89,45 @@ export class GymServer implements vscode.Disposable {
   private crashes: number[] = [];
   private readonly stateChanged = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateChanged.event;
+  private current: ServerState = 'idle';
+  private started = false;
 
   constructor(
     private readonly output: vscode.OutputChannel,
+    private readonly managed: ManagedServer,
     private readonly hooks: ServerHooks,
   ) {}
 
+  get state(): ServerState {
+    return this.current;
+  }
+
+  /** Starts the server unless it was started before (a later start is a restart). */
   start(): Promise<void> {
+    if (this.started) {
+      return this.queue;
+    }
+    this.started = true;
     return this.serially(() => this.launch());
   }
 
+  /** Makes the managed environment again with the user's Python, then starts its server. */
+  install(): Promise<void> {
+    this.started = true;
+    return this.serially(async () => {
+      await this.shutdown();
+      const python = findPython(this.launchEnvironment());
+      if (python === undefined) {
+        this.setState('noServer');
+        void this.reportMissing('no-python');
+        return;
+      }
+      await this.installWith(python);
+    });
+  }
+
   restart(): Promise<void> {
+    this.started = true;
     return this.serially(async () => {
       await this.shutdown();
       await this.launch();
@@ -89,9 +142,14 @@ export class GymServer implements vscode.Disposable {
 
   /** `workspace/executeCommand`; problems are shown to the user and give `undefined`. */
   async executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    await this.start(); // a command is an explicit request for Code Gym, in any folder
     const client = await this.ready();
     if (client === undefined) {
-      void this.offerRestart('Code Gym: the server is not running.');
+      if (this.current === 'noServer') {
+        void this.restart(); // offers the install again
+      } else {
+        void this.offerRestart('Code Gym: the server is not running.');
+      }
       return undefined;
     }
     const known = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
@@ -117,6 +175,10 @@ export class GymServer implements vscode.Disposable {
     }
   }
 
+  showOutput(): void {
+    this.output.show();
+  }
+
   /** Stops the server (on deactivation). */
   stop(): Promise<void> {
     return this.serially(() => this.shutdown());
@@ -131,34 +193,123 @@ export class GymServer implements vscode.Disposable {
     return run;
   }
 
+  private setState(state: ServerState): void {
+    this.current = state;
+    this.stateChanged.fire(state);
+  }
+
+  private launchEnvironment(): LaunchEnvironment {
+    const windows = process.platform === 'win32';
+    const which = (name: string): string | undefined =>
+      findOnPath(name, process.env.PATH ?? '', isExecutableFile, windows ? ['.exe', '.cmd'] : ['']);
+    return {
+      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      home: os.homedir(),
+      which,
+      pythonNames: windows ? ['python', 'py'] : ['python3', 'python'],
+      managed: { program: this.managed.program, state: this.managed.state() },
+      hasWheel: this.managed.wheel !== undefined,
+    };
+  }
+
   private async launch(): Promise<void> {
     const settings = vscode.workspace.getConfiguration('codegym.server');
-    const launch = resolveLaunch(
+    const plan = planServer(
       { command: settings.get<string | string[]>('command'), python: settings.get<string>('python') },
-      launchEnvironment(),
+      this.launchEnvironment(),
     );
+    if (plan.kind === 'install' && plan.update) {
+      this.output.appendLine('The managed server is older than this extension: installing the new one.');
+      await this.installWith(plan.python);
+      return;
+    }
+    if (plan.kind !== 'launch') {
+      this.setState('noServer');
+      void (plan.kind === 'install' ? this.offerInstall(plan.python) : this.reportMissing(plan.reason));
+      return;
+    }
+    const launch = plan.launch;
     this.output.appendLine(`Starting the server: ${describeLaunch(launch)} (from ${launch.origin})`);
-    const client = new CodeGymClient(
-      'codegym',
-      'Code Gym',
-      { command: launch.command, args: launch.args },
-      this.clientOptions(),
-    );
+    const client = new CodeGymClient('codegym', 'Code Gym', { command: launch.command, args: launch.args }, this.clientOptions());
     client.onDidChangeState(({ newState }) => {
       if (this.client === client) {
-        this.stateChanged.fire(newState === State.Running ? 'running' : newState === State.Starting ? 'starting' : 'stopped');
+        this.setState(newState === State.Running ? 'running' : newState === State.Starting ? 'starting' : 'stopped');
       }
     });
     this.hooks.attach(client);
     this.client = client;
     this.crashes = [];
+    this.setState('starting');
+    let error: unknown;
     try {
       await client.start();
-      client.starting = false;
-    } catch (error) {
+    } catch (thrown) {
+      error = thrown;
+    }
+    client.starting = false;
+    // A server that exits before it answers `initialize` leaves start() resolved, the client
+    // in its "start failed" state and the reason in the initialization-failed handler.
+    if (error !== undefined || client.state !== State.Running) {
       this.client = undefined;
-      this.stateChanged.fire('stopped');
-      void this.reportStartFailure(launch, error);
+      this.setState('stopped');
+      void this.reportStartFailure(launch, error ?? client.initializeError ?? new Error('the server stopped while starting'));
+    }
+  }
+
+  private async installWith(python: string): Promise<void> {
+    this.setState('installing');
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Code Gym: installing the language server (Python packages from PyPI)…' },
+        () => this.managed.install(python),
+      );
+    } catch (error) {
+      this.output.appendLine(`Installing the server failed: ${String(error)}`);
+      this.setState('noServer');
+      void this.reportInstallFailure(error);
+      return;
+    }
+    this.output.appendLine(`Installed the server in ${this.managed.environment}.`);
+    await this.launch();
+  }
+
+  private async offerInstall(python: string): Promise<void> {
+    const choice = await vscode.window.showInformationMessage(
+      `Code Gym needs its language server. Install it into a private environment made with ${python}? ` +
+        'It takes a minute and downloads its Python packages from PyPI.',
+      'Install Server',
+      'Open Settings',
+    );
+    if (choice === 'Install Server') {
+      await this.install();
+    } else if (choice === 'Open Settings') {
+      await openServerSettings();
+    }
+  }
+
+  private async reportMissing(reason: 'no-python' | 'no-wheel'): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(missingServerMessage(reason), 'Retry', 'Open Settings');
+    if (choice === 'Retry') {
+      await this.restart();
+    } else if (choice === 'Open Settings') {
+      await openServerSettings();
+    }
+  }
+
+  private async reportInstallFailure(error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const choice = await vscode.window.showErrorMessage(
+      `Code Gym: installing the language server failed: ${message}`,
+      'Show Output',
+      'Retry',
+      'Open Settings',
+    );
+    if (choice === 'Show Output') {
+      this.output.show();
+    } else if (choice === 'Retry') {
+      await this.install();
+    } else if (choice === 'Open Settings') {
+      await openServerSettings();
     }
   }
 
@@ -181,6 +332,13 @@ export class GymServer implements vscode.Disposable {
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: () => toServerSettings(codegymSection()),
+      // Reported by launch(), with what to do; without this, the client shows the raw error.
+      initializationFailedHandler: (error) => {
+        if (this.client !== undefined) {
+          this.client.initializeError = error;
+        }
+        return false;
+      },
       errorHandler: {
         error: (_error, _message, count) => ({
           action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
@@ -214,7 +372,7 @@ export class GymServer implements vscode.Disposable {
     if (client === undefined) {
       return;
     }
-    this.stateChanged.fire('stopped');
+    this.setState('stopped');
     try {
       await client.dispose(STOP_TIMEOUT_MS);
     } catch (error) {
@@ -231,7 +389,7 @@ export class GymServer implements vscode.Disposable {
       'Retry',
     );
     if (choice === 'Open Settings') {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'codegym.server');
+      await openServerSettings();
     } else if (choice === 'Show Output') {
       this.output.show();
     } else if (choice === 'Retry') {
@@ -258,14 +416,8 @@ function codegymSection(): unknown {
   return vscode.workspace.getConfiguration().get<unknown>('codegym');
 }
 
-function launchEnvironment(): LaunchEnvironment {
-  const windows = process.platform === 'win32';
-  return {
-    workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-    home: os.homedir(),
-    defaultPython: windows ? 'python' : 'python3',
-    which: (name) => findOnPath(name, process.env.PATH ?? '', isExecutableFile, windows ? ['.exe', '.cmd'] : ['']),
-  };
+function openServerSettings(): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', 'codegym.server');
 }
 
 function isExecutableFile(file: string): boolean {

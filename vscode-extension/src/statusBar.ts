@@ -19,8 +19,14 @@ export class GymStatusBar implements vscode.Disposable {
     this.show(progressSummary(catalog), `${catalog.solved} of ${catalog.total} exercises solved. Show the exercises`, this.focusCommand);
   }
 
-  starting(): void {
-    this.show('$(loading~spin) Code Gym', 'Starting the Code Gym server', this.focusCommand);
+  /** A spinner while the server starts or installs; `what` is the tooltip. */
+  starting(what: string): void {
+    this.show('$(loading~spin) Code Gym', what, this.focusCommand);
+  }
+
+  /** Nothing to show: not a Code Gym workspace (yet). */
+  hide(): void {
+    this.item.hide();
   }
 
   stopped(): void {

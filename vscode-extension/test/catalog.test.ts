@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { catalogNodes, hasExerciseFiles, progressSummary, STATUS_ICONS } from '../src/catalog';
+import { catalogNodes, exerciseFiles, hasExerciseFiles, progressSummary, STATUS_ICONS } from '../src/catalog';
 import type { Catalog, CatalogExercise, ExerciseStatus } from '../src/protocol';
 
 function exercise(id: string, status: ExerciseStatus, file: string | null = `file:///gym/${id}.py`): CatalogExercise {
@@ -76,6 +76,12 @@ describe('catalog → tree nodes', () => {
         [true, true],
       ],
     );
+  });
+
+  it('lists the exercise files, and names each exercise node\'s file', () => {
+    assert.deepEqual(exerciseFiles(CATALOG), ['file:///gym/a.py', 'file:///gym/b.py', 'file:///gym/c.py', 'file:///gym/e.py']);
+    const [lists] = catalogNodes(CATALOG, 'open')[0]?.children.slice(1) ?? [];
+    assert.deepEqual(lists?.children.map((node) => node.file), ['file:///gym/c.py', undefined]);
   });
 
   it('summarises progress for the status bar', () => {

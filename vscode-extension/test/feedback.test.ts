@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { EMPTY_FEEDBACK, parseFeedback, reduceFeedback, type FeedbackState } from '../src/feedback';
+import { EMPTY_FEEDBACK, parseFeedback, reduceFeedback, restoreAnswers, SAVED_ANSWERS, savedAnswers, type FeedbackAnswer, type FeedbackState } from '../src/feedback';
 import { feedbackPage, renderMessage } from '../src/feedbackView';
 import type { FeedbackNotification } from '../src/protocol';
 
@@ -108,6 +108,19 @@ describe('feedback view', () => {
     assert.match(message.html, /writing…/);
     assert.doesNotMatch(message.html, /open-file/);
     assert.match(renderMessage(EMPTY_FEEDBACK).html, /No feedback yet/);
+    assert.match(renderMessage(EMPTY_FEEDBACK, 'file:///gym/js/01-js-days%20in.js').html, /No feedback about 01-js-days in\.js yet/);
+  });
+
+  it('shows the note once when the text already says it', () => {
+    const note = 'The tutor model is turned off (setting tutor.enabled).';
+    const end = { id: 'a1', kind: 'end', status: 'offline', source: 'authored', note, file: null } as const;
+    const repeated = renderMessage(fold(BEGIN, { ...end, text: `> ${note} This is hint 1/3.\n\nLook at n % 2.` })).html;
+    assert.equal(repeated.match(/turned off/g)?.length, 1);
+    assert.doesNotMatch(repeated, /class="note"/);
+    assert.match(renderMessage(fold(BEGIN, { ...end, text: 'Look at n % 2.' })).html, /<div class="note" role="status">The tutor model/);
+    const offline = { ...end, note: 'tutor unavailable: cannot reach Ollama at http://127.0.0.1:11434' };
+    const capitalised = renderMessage(fold(BEGIN, { ...offline, text: 'Tutor unavailable: cannot reach Ollama at http://127.0.0.1:11434. This is hint 1/3.' })).html;
+    assert.equal(capitalised.match(/cannot reach Ollama/g)?.length, 1);
   });
 
   it('escapes the title and names unknown features as they are', () => {
@@ -124,5 +137,33 @@ describe('feedback view', () => {
     assert.deepEqual(page.match(/<style[^>]*>/g), ['<style nonce="abc123">']);
     assert.doesNotMatch(page, /\b(?:src|href)=/);
     assert.doesNotMatch(page, /https?:\/\//);
+  });
+});
+
+describe('feedback kept across reloads', () => {
+  const answer = (uri: string, status: FeedbackAnswer['status'] = 'ok'): FeedbackAnswer => ({
+    id: uri,
+    feature: 'hint',
+    exercise: 'py-sum-evens',
+    title: 'Hint 1/3 · Sum of evens',
+    uri,
+    text: 'Look at `n % 2`.',
+    status,
+    source: 'authored',
+    note: null,
+    file: null,
+  });
+
+  it('keeps the finished answers, the latest ones, and the document shown', () => {
+    const many = Array.from({ length: SAVED_ANSWERS + 5 }, (_, index) => answer(`file:///gym/${String(index)}.py`));
+    const saved = savedAnswers([...many, answer('file:///gym/streaming.py', 'streaming')], 'file:///gym/3.py');
+    assert.equal(saved.answers.length, SAVED_ANSWERS);
+    assert.equal(saved.answers.at(-1)?.uri, `file:///gym/${String(SAVED_ANSWERS + 4)}.py`);
+    assert.deepEqual(restoreAnswers(JSON.parse(JSON.stringify(saved))), saved);
+  });
+
+  it('drops what it cannot read back', () => {
+    assert.deepEqual(restoreAnswers(undefined), { answers: [], shown: null });
+    assert.deepEqual(restoreAnswers({ answers: [{ uri: 'x' }, 7, answer('file:///a.py', 'bogus' as never)], shown: 3 }), { answers: [], shown: null });
   });
 });

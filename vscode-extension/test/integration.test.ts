@@ -37,21 +37,13 @@ import {
   type ProgressChanged,
 } from '../src/protocol';
 import { toServerSettings } from '../src/settings';
+import { exerciseHeader, referenceSolution } from './support/content';
 import { PROPERTIES, vscodeSection, type Contribution } from './support/manifest';
-import { LspSession, REPO_ROOT, serverPython } from './support/lspSession';
+import { LspSession, serverPython } from './support/lspSession';
 
 const BACKEND = process.env.CODEGYM_BACKEND ?? 'local';
 const EXERCISE = 'py-sum-evens';
 const TIMEOUT = { timeout: 90_000 };
-
-/** The `solution: |` block of an exercise's YAML. */
-function referenceSolution(yamlFile: string): string {
-  const lines = readFileSync(yamlFile, 'utf8').split('\n');
-  const start = lines.indexOf('solution: |') + 1;
-  assert.ok(start > 0, `no "solution: |" in ${yamlFile}`);
-  const end = lines.findIndex((line, index) => index >= start && line !== '' && !line.startsWith('  '));
-  return lines.slice(start, end === -1 ? undefined : end).map((line) => line.slice(2)).join('\n');
-}
 
 /** The `codegym` section as the extension sends it, for a VS Code with these settings. */
 function settingsFor(values: Record<string, unknown>): object {
@@ -121,8 +113,8 @@ describe('the real server, from an empty folder to a solved exercise', () => {
     assert.ok(testDiagnostics(failing).some((diagnostic) => diagnostic.code !== undefined));
 
     // The reference solution passes: diagnostics cleared, progress says solved.
-    const header = starter.slice(0, starter.indexOf('\n\n'));
-    const solution = referenceSolution(path.join(REPO_ROOT, 'content', 'python', 'py-basics', `${EXERCISE}.yaml`));
+    const header = exerciseHeader(starter);
+    const solution = referenceSolution('python', 'py-basics', EXERCISE);
     since = session.mark();
     await session.connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version: 2 },

@@ -154,19 +154,22 @@ export const host = {
   settings: {} as Record<string, unknown>,
   contexts: new Map<string, unknown>(),
   commands: new Map<string, (...args: unknown[]) => unknown>(),
-  messages: [] as { kind: string; message: string }[],
+  messages: [] as { kind: string; message: string; items: unknown[] }[],
   shownDocuments: [] as string[],
   output: [] as string[],
   treeProviders: [] as { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): TreeItem }[],
-  statusBar: { text: '', tooltip: '', command: '' as unknown },
+  statusBar: { text: '', tooltip: '', command: '' as unknown, visible: false },
   panels: [] as FakeWebviewPanel[],
   documents: [] as FakeDocument[],
   opened: new EventEmitter<FakeDocument>(),
+  /** What the extension keeps in its workspace state (`context.workspaceState`). */
+  workspaceState: new Map<string, unknown>(),
   configurationChanged: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
 
   reset(root: string, settings: Record<string, unknown>): void {
     Object.assign(host, { root, settings, messages: [], shownDocuments: [], output: [], treeProviders: [], panels: [], documents: [] });
     host.contexts.clear();
+    host.workspaceState.clear();
   },
 
   openDocument(uri: string, languageId: string, text: string): void {
@@ -195,6 +198,27 @@ export const host = {
   },
 };
 
+/** The extension context the host gives `activate`: subscriptions and storage. */
+export function extensionContext(extensionPath: string, globalStorage: string): {
+  subscriptions: Disposing[];
+  extensionPath: string;
+  globalStorageUri: Uri;
+  workspaceState: { get(key: string): unknown; update(key: string, value: unknown): Promise<void> };
+} {
+  return {
+    subscriptions: [],
+    extensionPath,
+    globalStorageUri: Uri.file(globalStorage),
+    workspaceState: {
+      get: (key) => host.workspaceState.get(key),
+      update: (key, value) => {
+        host.workspaceState.set(key, value);
+        return Promise.resolve();
+      },
+    },
+  };
+}
+
 // ---------------------------------------------------------------------- the API
 
 /** Members nobody on the tested paths relies on: callable, returning a disposable. */
@@ -219,13 +243,14 @@ function configuration(section?: string): Record<string, unknown> {
 
 /** Records a message; its items are never picked (the user dismisses it). */
 function message(kind: string) {
-  return (text: string): Promise<undefined> => {
-    host.messages.push({ kind, message: text });
+  return (text: string, ...items: unknown[]): Promise<undefined> => {
+    host.messages.push({ kind, message: text, items });
     return Promise.resolve(undefined);
   };
 }
 
 export const workspace = inert({
+  isTrusted: true,
   get workspaceFolders() {
     return [{ uri: Uri.file(host.root), name: 'gym', index: 0 }];
   },
@@ -254,9 +279,19 @@ export const window = inert({
     }),
   createTreeView: (_id: string, options: { treeDataProvider: (typeof host.treeProviders)[number] }) => {
     host.treeProviders.push(options.treeDataProvider);
-    return { dispose: () => undefined };
+    return inert({ visible: false, dispose: () => undefined });
   },
-  createStatusBarItem: () => Object.assign(host.statusBar, { show: () => undefined, dispose: () => undefined }),
+  createStatusBarItem: () =>
+    Object.assign(host.statusBar, {
+      visible: false,
+      show: () => {
+        host.statusBar.visible = true;
+      },
+      hide: () => {
+        host.statusBar.visible = false;
+      },
+      dispose: () => undefined,
+    }),
   createWebviewPanel: () => {
     const received = new EventEmitter<unknown>();
     const disposed = new EventEmitter<undefined>();
@@ -272,6 +307,7 @@ export const window = inert({
       set html(value: string) {
         record.html = value;
       },
+      options: {},
       postMessage: (value: unknown) => {
         record.posted.push(value);
         return Promise.resolve(true);
