@@ -49,14 +49,14 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("gym")
     result = codegym("init", root)
     assert result.returncode == 0, result.stderr
-    assert f"{len(CONTENT.problems)} exercise file(s) created" in result.stdout
+    assert f"{len(CONTENT.problems)} exercise files created" in result.stdout
     return root
 
 
 def test_init_twice_creates_nothing_new(workspace: Path) -> None:
     again = codegym("init", workspace)
     assert again.returncode == 0
-    assert "0 exercise file(s) created" in again.stdout
+    assert "0 exercise files created" in again.stdout
 
 
 # Every exercise's starter and solution are checked by `validate` on both backends (below); the
@@ -226,11 +226,11 @@ def test_init_writes_what_loads_reports_the_rest_and_exits_1(
     [error] = load_content(broken_content).errors
     result = codegym("init", tmp_path / "gym", "--content", broken_content)
     assert result.returncode == 1
-    assert f"{len(CONTENT.problems) - 1} exercise file(s) created" in result.stdout
+    assert f"{len(CONTENT.problems) - 1} exercise files created" in result.stdout
     assert not (tmp_path / "gym" / default_path(CONTENT.get(BROKEN))).exists()
     assert result.stderr.splitlines() == [
         located(broken_content, error),
-        f"codegym: 1 exercise(s) not written, their content failed to load: {BROKEN}",
+        f"codegym: 1 exercise not written, their content failed to load: {BROKEN}",
     ]
     other_course = codegym("init", tmp_path / "js", "--course", "javascript", "--content",
                            broken_content)  # fmt: skip

@@ -221,6 +221,21 @@ async def test_empty_workspace_offers_to_create_exercises(client: LanguageClient
 
 
 @pytest.mark.empty_workspace
+@pytest.mark.options({"offer_exercises": False})
+@pytest.mark.asyncio
+async def test_an_editor_with_its_own_welcome_turns_the_offer_off(client: LanguageClient) -> None:
+    """The VS Code extension offers to create the exercises in its view: the server does not
+    ask too (its question would stay on screen after the exercises were created)."""
+    uri = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="codegym.openExercise", arguments=["js-group-by"])
+    )
+    assert uri  # the server has answered requests since `initialized`
+    catalog = await client.protocol.send_request_async("codegym/catalog", {})
+    assert catalog is not None
+    assert client.questions == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.empty_workspace
 @pytest.mark.asyncio
 async def test_open_exercise_writes_and_shows_it(client: LanguageClient) -> None:
     uri = await client.workspace_execute_command_async(

@@ -236,6 +236,9 @@ async def test_offline_every_answer_comes_from_the_course(client: LanguageClient
         lambda: [m.message for m in client.messages if m.message.startswith("Why “")]
     )
     assert end["text"] in shown[0] and "explain.md)" in shown[0]  # the answer came as a message
+    # Two offline answers, one "tutor unavailable" message: not a pop-up on every command.
+    told = [m for m in client.messages if "tutor unavailable" in m.message]
+    assert len(told) == 1, [m.message for m in told]
 
 
 @online

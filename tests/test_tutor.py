@@ -17,7 +17,9 @@ from codegym.checker import check_source, run_reference
 from codegym.config import SandboxLimits, TutorSettings
 from codegym.content import load_content
 from codegym.content.models import CallTest, TestCase
+from codegym.grading import grade
 from codegym.sandbox import Sandbox
+from codegym.sandbox.types import CaseOutcome, LoadOutcome, RunReport
 from codegym.tutor.tutor import Answer, Situation, Tutor
 
 from .scripted_ollama import TUTOR_SCRIPT, Reply, ScriptedOllama
@@ -329,6 +331,27 @@ async def test_review_invalid_twice_falls_back_to_rules(ollama, tmp_path) -> Non
     await tutor.close()
 
 
+async def test_a_review_of_failing_code_sends_the_learner_to_the_failures_first(tmp_path) -> None:
+    """A stub that returns 0 reads fine to the built-in checks: the review must not sound like
+    approval while every test fails."""
+    stub = "def sum_evens(numbers):\n    return 0\n"
+    cases = {
+        str(t.id): CaseOutcome(id=str(t.id), status="ok", value=0) for t in SUM_EVENS.body.tests
+    }
+    report = RunReport(backend="local", load=LoadOutcome("ok"), cases=cases, duration_ms=1.0)
+    verdict = grade(SUM_EVENS, report)
+    failing = [t for t in verdict.tests if not t.passed]
+    assert failing and verdict.status == "fail"
+    tutor = make_tutor(None, tmp_path)
+    answer = await tutor.review(Situation(SUM_EVENS, stub, verdict), RecordingSink())
+    assert answer.source == "rules"
+    first = answer.text.split("\n", 3)
+    expected = f"**{len(failing)} tests of {len(verdict.tests)} fail** ({failing[0].label}, "
+    assert expected in "\n".join(first[:3]), answer.text
+    assert "not at whether the code is right" in answer.text
+    await tutor.close()
+
+
 # ---------------------------------------------------------------------- test generation
 
 
@@ -373,7 +396,7 @@ async def test_generated_tests_take_expected_values_from_the_reference_only(
     assert len(requests) == 2  # one retry, with the rejected inputs fed back
     feedback = requests[1]["messages"][-1]["content"]
     assert "TypeError" in feedback and '["a", "b"]' in feedback
-    assert "2 proposed input(s) were dropped" in answer.text
+    assert "2 proposed inputs dropped" in answer.text
     assert all(t.visibility == "generated" and t.id.startswith("g") for t in answer.tests)
     await tutor.close()
 
@@ -391,5 +414,5 @@ async def test_generation_gives_up_after_three_retries(ollama, tmp_path, local_s
     )
     assert answer.tests == []
     assert len(list(ollama.chats())) == 4  # the first try and 3 retries, then it stops
-    assert "4 proposed input(s) were dropped" in answer.text
+    assert "4 proposed inputs dropped" in answer.text
     await tutor.close()

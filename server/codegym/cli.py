@@ -16,6 +16,7 @@ from .content import Content, ContentError, Problem, load_content, resolve_conte
 from .grading import CATEGORY_WORDS, Failure, Verdict, message, verdict_document
 from .logging_setup import configure_logging
 from .sandbox import SandboxError, open_sandbox
+from .text import counted
 from .workspace import exercise_id_of, init_workspace, render_exercise
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -142,14 +143,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     for path in result.created:
         print(f"created {path}")
     print(
-        f"{len(result.created)} exercise file(s) created, {len(result.existing)} already present "
-        f"in {args.directory}"
+        f"{counted(len(result.created), 'exercise file')} created, "
+        f"{len(result.existing)} already present in {args.directory}"
     )
     skipped = [f.id for f in content.failed.values() if args.course in (None, f.course)]
     if skipped:
         print(
-            f"codegym: {len(skipped)} exercise(s) not written, their content failed to load: "
-            f"{', '.join(skipped)}",
+            f"codegym: {counted(len(skipped), 'exercise')} not written, their content failed "
+            f"to load: {', '.join(skipped)}",
             file=sys.stderr,
         )
         return EXIT_FAIL
@@ -209,7 +210,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if report.ok:
         print(f"✓ {summary}: every solution passes, every starter fails, no hint leaks.")
         return EXIT_OK
-    print(f"✗ {len(report.findings)} finding(s); {summary}", file=sys.stderr)
+    print(f"✗ {counted(len(report.findings), 'finding')}; {summary}", file=sys.stderr)
     return EXIT_FAIL
 
 

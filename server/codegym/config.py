@@ -184,6 +184,11 @@ class Settings(BaseModel):
     content_dir: Path | None = Field(None, description="Content folder; default: bundled.")
     sandbox: SandboxSettings = SandboxSettings()
     tutor: TutorSettings = TutorSettings()
+    offer_exercises: bool = Field(
+        default=True,
+        description="Ask whether to create the exercises when the workspace has none (the VS "
+        "Code extension, which has its own welcome view, turns it off).",
+    )
     parallelism: int = Field(
         default_factory=lambda: max(2, os.cpu_count() or 2),
         ge=1,

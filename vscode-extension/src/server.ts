@@ -331,7 +331,8 @@ export class GymServer implements vscode.Disposable {
       documentSelector: DOCUMENTS,
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: () => toServerSettings(codegymSection()),
+      // The extension's own welcome view offers to create the exercises: not the server too.
+      initializationOptions: () => ({ ...toServerSettings(codegymSection()), offer_exercises: false }),
       // Reported by launch(), with what to do; without this, the client shows the raw error.
       initializationFailedHandler: (error) => {
         if (this.client !== undefined) {

@@ -79,7 +79,7 @@ describe('the real server, from an empty folder to a solved exercise', () => {
     }
 
     // The offer in an empty folder, accepted ("Create exercises").
-    await session.waitFor<{ message: string }>('window/showMessage', (params) => params.message.includes('exercise file(s) created'));
+    await session.waitFor<{ message: string }>('window/showMessage', (params) => params.message.includes('exercise files created'));
     assert.match(session.messageRequests[0]?.message ?? '', /no Code Gym exercises/);
 
     const catalog = await session.connection.sendRequest<Catalog>(CATALOG_REQUEST, {});

@@ -7,6 +7,7 @@ from the records; none reads a sentence back.
 
 from __future__ import annotations
 
+from ..text import counted
 from .records import Category, Failure, HiddenResult, OutputDifference, TestVerdict
 
 CATEGORY_WORDS: dict[Category, str] = {  # how a category reads in a sentence
@@ -111,7 +112,8 @@ def output_difference(difference: OutputDifference) -> str:
     expected, got = difference.expected_lines, difference.got_lines
     if got == 0:
         return (
-            f"printed nothing; expected {expected} line(s), starting with {difference.expected!r}"
+            f"printed nothing; expected {counted(expected, 'line')}, starting with "
+            f"{difference.expected!r}"
         )
     if difference.line is not None:
         return (
@@ -119,5 +121,5 @@ def output_difference(difference: OutputDifference) -> str:
             f"got {difference.got!r}"
         )
     if got < expected:
-        return f"output stops after {got} line(s); expected {expected}"
+        return f"output stops after {counted(got, 'line')}; expected {expected}"
     return f"output has {got} lines; expected {expected}"

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel, Field
 
+from ..text import counted
+
 MAX_LINE = 100
 
 
@@ -33,13 +35,14 @@ def offline_review(source: str, language: str, kind: str) -> Review:
     findings = sorted({(f.line, f.message): f for f in findings}.values(), key=lambda f: f.line)
     if findings:
         summary = (
-            f"{len(findings)} point(s) from Code Gym's built-in checks. They look at style and "
-            "common pitfalls only; they cannot judge your approach the way the tutor model can."
+            f"{counted(len(findings), 'point')} from Code Gym's built-in checks. They look at "
+            "style and common pitfalls only; they cannot judge your approach the way the tutor "
+            "model can."
         )
     else:
         summary = (
-            "The built-in checks found nothing to remark: names, structure and the common "
-            "pitfalls they know look fine."
+            "The built-in checks found nothing to remark on names, structure or the common "
+            "pitfalls they know."
         )
     return Review(summary=summary, findings=findings[:12])
 

@@ -22,6 +22,7 @@ from ..content import Problem
 from ..content.models import Concept, TestCase
 from ..grading import TestVerdict
 from ..grading.values import canonical, display, display_args
+from ..text import counted
 from .answer_cache import AnswerCache
 from .interaction_log import InteractionLog
 from .leak_screen import LeakCheck, displayable_prefix, screen_answer
@@ -348,7 +349,7 @@ class Tutor:
         guardrail: Guardrail = "clean",
     ) -> Answer:
         what = "a review from Code Gym's built-in checks"
-        offline = _Offline(_review_markdown(review), "rules", what)
+        offline = _Offline(_review_markdown(review, situation), "rules", what)
         answer = self._offline("review", situation, title, offline, note, sink, started, guardrail)
         answer.findings = review.findings
         return answer
@@ -362,7 +363,7 @@ class Tutor:
         sink: AnswerSink,
         started: float,
     ) -> Answer:
-        text = _review_markdown(review)
+        text = _review_markdown(review, situation)
         sink.chunk(text)
         answer = Answer("review", title, text, "ok", source, findings=review.findings)
         if source == "cache":
@@ -476,10 +477,24 @@ def _review_text(review: Review) -> str:
     return "\n\n".join([review.summary, *(f.message for f in review.findings)])
 
 
-def _review_markdown(review: Review) -> str:
-    lines = [review.summary, ""]
+def _review_markdown(review: Review, situation: Situation) -> str:
+    lines = [_failing_first(situation), review.summary, ""]
     lines += [f"- **line {f.line}** ({f.category}): {f.message}" for f in review.findings]
     return "\n".join(lines).strip()
+
+
+def _failing_first(situation: Situation) -> str:
+    """A review judges how code reads, not whether it is right: failing tests come first."""
+    failing = situation.failing()
+    if not failing or situation.verdict is None:
+        return ""
+    names = ", ".join(t.label for t in failing[:3]) + (", …" if len(failing) > 3 else "")
+    return (
+        f"> **{counted(len(failing), 'test')} of {len(situation.verdict.tests)} fail** "
+        f"({names}): start there. A review looks at names, structure and common pitfalls, not "
+        "at whether the code is right; **Explain this failure** on a failing line says why it "
+        "fails.\n"
+    )
 
 
 def _input_text(problem: Problem, test: TestCase) -> str:
@@ -507,8 +522,8 @@ def _tests_markdown(problem: Problem, generation: Generation, note: str | None) 
         ]
     if generation.accepted:
         lines.append(
-            f"{len(generation.accepted)} new test(s). Every expected value was computed by the "
-            "reference solution in the sandbox; they run on your next save."
+            f"{counted(len(generation.accepted), 'new test')}. Every expected value was computed "
+            "by the reference solution in the sandbox; they run on your next save."
         )
         lines.append("")
         for test in generation.accepted:
@@ -520,5 +535,5 @@ def _tests_markdown(problem: Problem, generation: Generation, note: str | None) 
     else:
         lines.append("No new test could be made this time.")
     if generation.rejected:
-        lines += ["", f"{len(generation.rejected)} proposed input(s) were dropped as invalid."]
+        lines += ["", f"{counted(len(generation.rejected), 'proposed input')} dropped as invalid."]
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from pygls.uris import from_fs_path
 
 from ...catalog import learner_catalog, next_unsolved
 from ...content import Problem
+from ...text import counted
 from ...workspace import (
     backup_file,
     default_path,
@@ -46,7 +47,9 @@ class Exercises(Feature):
     async def initialized(self) -> None:
         """A learner's folder without exercises: offer to create them."""
         server = self.server
-        if server.author_mode or server.root is None or server.content is None:
+        if not server.settings.offer_exercises or server.author_mode:
+            return
+        if server.root is None or server.content is None:
             return
         if find_exercises(server.root):
             return
@@ -68,7 +71,7 @@ class Exercises(Feature):
             return {"created": 0, "existing": 0}
         result = init_workspace(server.root, server.content)
         server.notify_user(
-            f"Code Gym: {len(result.created)} exercise file(s) created in {server.root}.",
+            f"Code Gym: {counted(len(result.created), 'exercise file')} created in {server.root}.",
             types.MessageType.Info,
         )
         return {"created": len(result.created), "existing": len(result.existing)}

@@ -220,12 +220,21 @@ class Testing(Feature):
         failure = test.failure if test else None
         if test is None or not isinstance(failure, Failure):
             return f"**{diagnostic.message}**"
-        parts = [f"**{test.name}** — {failure.kind.replace('_', ' ')}", "", message(test)]
+        parts = [f"**{test.name}** — {failure.kind.replace('_', ' ')}"]
         fence = "python" if uri.endswith(".py") else "javascript"
-        facts = [("Input", input_text(failure)), ("Expected", failure.expected)]
-        for label, value in [*facts, ("Got", failure.actual)]:
-            if value is not None:
-                parts += ["", f"{label}:", f"```{fence}\n{value}\n```"]
+        facts = [
+            (label, value)
+            for label, value in (
+                ("Input", input_text(failure)),
+                ("Expected", failure.expected),
+                ("Got", failure.actual),
+            )
+            if value is not None
+        ]
+        if not facts:  # the editor shows the diagnostic's message too: only when nothing else says
+            parts += ["", message(test)]
+        for label, value in facts:
+            parts += ["", f"{label}:", f"```{fence}\n{value}\n```"]
         if failure.stdout:
             parts += ["", "Printed:", f"```text\n{failure.stdout[:2000]}\n```"]
         if failure.error and failure.error.traceback:

@@ -92,6 +92,8 @@ class Tutoring(Feature):
         self._tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
         self.explanations: dict[tuple[str, str], str] = {}
         """The tutor's explanation per (document, test id), for hovers on failing lines."""
+        self._notes_told: set[str] = set()
+        """The notes (e.g. "tutor unavailable…") already shown as a message."""
         server.diagnostics.register(SOURCE_REVIEW)
         for name, handler in (
             ("codegym.hint", self.hint),
@@ -221,7 +223,8 @@ class Tutoring(Feature):
         path = await asyncio.to_thread(_write_feedback, ls.root, problem, feature, answer)
         file = from_fs_path(str(path)) or path.as_uri()
         stream.end(answer, file)
-        if answer.note:
+        if answer.note and answer.note not in self._notes_told:  # once, not on every answer
+            self._notes_told.add(answer.note)
             ls.notify_user(f"Code Gym: {answer.note}", types.MessageType.Info)
         await _show(ls, answer, file, path)
         return {"id": stream.id, "status": answer.status, "file": file, "text": answer.text}
