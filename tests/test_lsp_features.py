@@ -57,6 +57,24 @@ async def test_hover_statement_and_failure(client: LanguageClient) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_reopened_exercise_that_still_fails_shows_its_failures_without_a_save(
+    client: LanguageClient,
+) -> None:
+    _, path = exercise(client, "py-sum-evens")
+    uri = open_file(client, path)
+    save(client, uri)
+    failing = await wait_for(lambda: diagnostics_of(client, uri))
+    await wait_for(lambda: client.progress_changes)  # type: ignore[attr-defined]  # "attempted"
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    client.diagnostics.pop(uri, None)
+    open_file(client, path)  # as after a reload of the editor: no save
+    again = await wait_for(lambda: diagnostics_of(client, uri))
+    assert [d.message for d in again] == [d.message for d in failing]
+
+
+@pytest.mark.asyncio
 async def test_code_lens_shows_run_and_status(client: LanguageClient) -> None:
     _, path = exercise(client, "py-sum-evens")
     uri = open_file(client, path)

@@ -88,6 +88,20 @@ class Testing(Feature):
         found = self.server.document_problem(uri)
         if found is not None and self.runs is not None:
             self.runs.prepare(found[1])
+            asyncio.get_running_loop().create_task(self._resume(uri, found[1]))
+
+    async def _resume(self, uri: str, problem: Problem) -> None:
+        """An exercise tried and not solved yet (a reopened file, a reloaded editor): its
+        tests run again, so its failures show before the next save."""
+        store = self.server.progress
+        if store is None:
+            return
+        try:
+            entry = await asyncio.to_thread(store.get, problem.id)
+        except OSError:
+            return
+        if entry.status == "attempted" and self.runs is not None and self.runs.task(uri) is None:
+            self.run_tests(uri)
 
     def saved(self, uri: str) -> None:
         if Path(uri).suffix in (".py", ".js"):
@@ -220,21 +234,12 @@ class Testing(Feature):
         failure = test.failure if test else None
         if test is None or not isinstance(failure, Failure):
             return f"**{diagnostic.message}**"
-        parts = [f"**{test.name}** — {failure.kind.replace('_', ' ')}"]
+        parts = [f"**{test.name}** — {failure.kind.replace('_', ' ')}", "", message(test)]
         fence = "python" if uri.endswith(".py") else "javascript"
-        facts = [
-            (label, value)
-            for label, value in (
-                ("Input", input_text(failure)),
-                ("Expected", failure.expected),
-                ("Got", failure.actual),
-            )
-            if value is not None
-        ]
-        if not facts:  # the editor shows the diagnostic's message too: only when nothing else says
-            parts += ["", message(test)]
-        for label, value in facts:
-            parts += ["", f"{label}:", f"```{fence}\n{value}\n```"]
+        facts = [("Input", input_text(failure)), ("Expected", failure.expected)]
+        for label, value in [*facts, ("Got", failure.actual)]:
+            if value is not None:
+                parts += ["", f"{label}:", f"```{fence}\n{value}\n```"]
         if failure.stdout:
             parts += ["", "Printed:", f"```text\n{failure.stdout[:2000]}\n```"]
         if failure.error and failure.error.traceback:
