@@ -100,7 +100,9 @@ class Testing(Feature):
             entry = await asyncio.to_thread(store.get, problem.id)
         except OSError:
             return
-        if entry.status == "attempted" and self.runs is not None and self.runs.task(uri) is None:
+        if self.runs is None or self.runs.task(uri) is not None or uri in self.verdicts:
+            return  # saved meanwhile: that run's verdict is the one to show
+        if entry.status == "attempted":
             self.run_tests(uri)
 
     def saved(self, uri: str) -> None:
