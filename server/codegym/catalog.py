@@ -3,6 +3,7 @@ Served by the language server as `codegym/catalog` (docs/lsp.md) and used for "n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +43,23 @@ def learner_catalog(content: Content, root: Path | None) -> dict[str, Any]:
     return {"courses": courses, "solved": solved, "total": len(content.problems)}
 
 
-def next_unsolved(content: Content, root: Path | None) -> Problem | None:
-    """The first exercise, in course order, that is not solved yet."""
+@dataclass(frozen=True)
+class NextChoice:
+    """The exercise to offer next, and why, in one line a learner reads ("the next exercise in
+    course order")."""
+
+    problem: Problem
+    reason: str
+
+
+def next_exercise(
+    content: Content, root: Path | None, after: str | None = None
+) -> NextChoice | None:
+    """The exercise to offer next (after `after`, the one just worked on, if given); None when
+    every exercise is solved. Today: the first unsolved exercise in course order."""
     progress = ProgressStore(root).load() if root else {}
     for problem in content.ordered():
         entry = progress.get(problem.id)
-        if entry is None or entry.status != "solved":
-            return problem
+        if problem.id != after and (entry is None or entry.status != "solved"):
+            return NextChoice(problem, "the next unsolved exercise in course order")
     return None

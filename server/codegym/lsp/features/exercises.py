@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from ...catalog import learner_catalog, next_unsolved
+from ...catalog import learner_catalog, next_exercise
 from ...content import Problem
 from ...text import counted
 from ...workspace import (
@@ -90,13 +90,13 @@ class Exercises(Feature):
         server = self.server
         if server.content is None:
             return None
-        problem = await asyncio.to_thread(next_unsolved, server.content, server.root)
-        if problem is None:
+        choice = await asyncio.to_thread(next_exercise, server.content, server.root)
+        if choice is None:
             server.notify_user(
                 "Code Gym: every exercise is solved. Impressive!", types.MessageType.Info
             )
             return None
-        return await self.open_exercise(problem.id)
+        return await self.open_exercise(choice.problem.id)
 
     async def reset_exercise(self, uri: str) -> bool:
         server = self.server
