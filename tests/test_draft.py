@@ -370,6 +370,27 @@ def test_cli_offline_exits_2(content_dir: Path) -> None:
     assert sorted(p.name for p in content_dir.rglob("*")) == ["config.yaml"]
 
 
+def test_cli_with_the_tutor_turned_off_exits_2(
+    content_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CODEGYM_TUTOR", "off")
+    argv = [
+        "draft",
+        "x",
+        "--language",
+        "python",
+        "--topic",
+        "py-lists",
+        "--content",
+        str(content_dir),
+    ]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "codegym: the model is offline: the tutor's model is turned off (CODEGYM_TUTOR=off); "
+        "nothing was drafted\n"
+    )
+
+
 def test_cli_usage_errors_are_one_line(
     content_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

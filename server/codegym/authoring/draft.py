@@ -84,7 +84,10 @@ class Attempt:
     def line(self) -> str:
         if self.failure is None:
             return f"attempt {self.number}: accepted: {self.detail}"
-        return f"attempt {self.number}: {FAILURE_WORDS[self.failure]}: {self.detail}"
+        words = FAILURE_WORDS[self.failure]
+        if self.detail.startswith(words):  # the detail says it already
+            return f"attempt {self.number}: {self.detail}"
+        return f"attempt {self.number}: {words}: {self.detail}"
 
 
 @dataclass
