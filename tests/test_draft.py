@@ -339,6 +339,7 @@ def test_cli_writes_a_file_that_codegym_validate_accepts(content_dir: Path) -> N
     assert lines[0].startswith("attempt 1: the answer is not an exercise: ")
     assert lines[1].startswith("attempt 2: accepted: py-peaks, 4 tests (1 hidden)")
     assert lines[2].startswith(f"wrote {content_dir / 'python' / 'py-lists' / 'py-peaks.yaml'}")
+    assert len(lines) == 3
     validated = subprocess.run(
         [sys.executable, "-m", "codegym.cli", "validate", "--content", str(content_dir),
          "--backend", "local"],
@@ -346,6 +347,16 @@ def test_cli_writes_a_file_that_codegym_validate_accepts(content_dir: Path) -> N
     )  # fmt: skip
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "1 problems, 4 tests" in validated.stdout
+
+
+def test_cli_json_is_one_document(content_dir: Path) -> None:
+    with ScriptedOllama([Reply(json.dumps(good_python()))]) as ollama:
+        done = codegym_draft(content_dir, ollama.url, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] is True and report["offline"] is None
+    assert report["path"] == str(content_dir / "python" / "py-lists" / "py-count-peaks.yaml")
+    assert [a["failure"] for a in report["attempts"]] == [None]
 
 
 def test_cli_every_attempt_failing(content_dir: Path) -> None:

@@ -86,7 +86,7 @@ def _print(report: DraftReport, args: argparse.Namespace, offline: str | None = 
             print(attempt.line())
     if offline is not None:
         print(f"codegym: the model is offline: {offline}; nothing was drafted", file=sys.stderr)
-    elif report.ok:
+    elif report.ok and not args.json:  # with --json, stdout is the one document
         print(f"wrote {report.path} (run `codegym validate` to check the whole content)")
     else:
         print(
