@@ -16,13 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from codegym.authoring.draft import (
-    MAX_RETRIES,
-    DraftReport,
-    Offline,
-    Place,
-    draft,
-)
+from codegym.authoring.draft import MAX_RETRIES, DraftReport, Offline, draft
+from codegym.authoring.placement import Place
 from codegym.authoring.proposal import DraftProposal
 from codegym.cli import main
 from codegym.config import SandboxLimits, TutorSettings

@@ -252,7 +252,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_draft(args: argparse.Namespace) -> int:
     from .authoring.command import run
-    from .authoring.draft import DraftError
+    from .authoring.placement import DraftError
 
     try:
         return run(args, _settings(args))

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the parser is built for every command: the loop is imported when it runs
     from ..config import Settings
-    from .draft import DraftReport, Place
+    from .draft import DraftReport
+    from .placement import Place
 
 EXIT_OK, EXIT_FAIL, EXIT_OFFLINE = 0, 1, 2
 
@@ -31,7 +32,8 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Raises `DraftError` for what the author must fix first (printed as one line, exit 2)."""
     from ..content import load_content, resolve_content_dir
-    from .draft import DraftReport, Place, output_path
+    from .draft import DraftReport
+    from .placement import Place, output_path
 
     if not settings.tutor.enabled:
         return _offline("the tutor's model is turned off (CODEGYM_TUTOR=off)", DraftReport(), args)

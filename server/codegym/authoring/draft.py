@@ -15,27 +15,24 @@ nothing of Ollama's client or of Docker.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import ValidationError
 
 from ..checker import run_reference
 from ..config import SandboxLimits
-from ..content import Content, Problem, load_content
-from ..content.loader import CATALOG_FILE
-from ..content.models import Course, ProblemBody, ProblemMeta, Topic
+from ..content import Problem
+from ..content.models import ProblemBody, ProblemMeta
 from ..sandbox import Sandbox
 from ..tutor.llm import Message
 from ..tutor.prompts import as_data, render
 from ..tutor.testgen import MAX_RETRIES, with_expected
 from ..validation import ValidationFinding, validate_problem
-from .catalog_entry import CatalogEditError, with_problem
+from .placement import Place, add, free_id, relative_file, slug, stage
 from .problem_yaml import problem_yaml
 from .proposal import DraftProposal, Unreadable, body_data, error_lines, read_proposal
 
@@ -60,10 +57,6 @@ FAILURE_WORDS: dict[Failure, str] = {
 
 Ask = Callable[[list[Message]], Awaitable[str]]
 """Sends the conversation to the model; returns its answer's text (JSON, unchecked)."""
-
-
-class DraftError(Exception):
-    """The draft cannot be made as asked (no such topic, an output path taken, …)."""
 
 
 class Offline(Exception):
@@ -111,35 +104,6 @@ class DraftReport:
                 for a in self.attempts
             ],
         }
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a draft goes: a content folder, one of its courses and a topic of that course."""
-
-    content: Content
-    course: Course
-    topic: Topic
-    topic_index: int
-
-    @classmethod
-    def find(cls, content: Content, language: str, topic_id: str) -> Place:
-        if content.catalog is None:
-            raise DraftError(f"the catalog of {content.root} did not load")
-        for course in content.catalog.courses:
-            for index, topic in enumerate(course.topics):
-                if topic.id == topic_id and course.language == language:
-                    return cls(content, course, topic, index)
-        topics = [t.id for c in content.catalog.courses if c.language == language for t in c.topics]
-        raise DraftError(
-            f"no {language} topic {topic_id!r} in {content.root} "
-            f"(its {language} topics: {', '.join(topics) or 'none'})"
-        )
-
-    def taken(self) -> set[str]:
-        assert self.content.catalog is not None
-        ids = {p.id for c in self.content.catalog.courses for t in c.topics for p in t.problems}
-        return ids | set(self.content.failed)
 
 
 class _Rejected(Exception):
@@ -251,8 +215,8 @@ def _problem(
 ) -> Problem:
     """The proposal as a problem of `place`, every expected value still unknown."""
     language = place.course.language
-    pid = _free_id(problem_id or _slug(proposal.id) or "drafted", place, out)
-    relative = _relative_file(place, pid, out)
+    pid = free_id(problem_id or slug(proposal.id) or "drafted", place, out)
+    relative = relative_file(place, pid, out)
     glossary = {c.id for c in place.topic.concepts}
     order = max((p.order for p in place.topic.problems), default=0) + 1
     meta = {
@@ -278,48 +242,7 @@ def _problem(
     )
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text.lower())).strip("-")[:60]
-
-
-def _free_id(wanted: str, place: Place, out: Path | None) -> str:
-    """`wanted`, or `wanted-2`, `wanted-3` … the first id no problem has and no file uses."""
-    taken = place.taken()
-    candidate, number = wanted, 1
-    while candidate in taken or (
-        out is None and (place.content.root / _relative_file(place, candidate, None)).exists()
-    ):
-        number += 1
-        candidate = f"{wanted}-{number}"
-    return candidate
-
-
-def _relative_file(place: Place, pid: str, out: Path | None) -> str:
-    """The problem file's path in the content folder: `out`, or `<language>/<topic>/<id>.yaml`."""
-    if out is not None:
-        return out.as_posix()
-    return f"{place.course.language}/{place.topic.id}/{pid}.yaml"
-
-
-def output_path(content_root: Path, out: Path) -> Path:
-    """`--out PATH` as a path relative to the content folder; it must be inside it and free."""
-    root = content_root.resolve()
-    target = out.resolve()
-    if not target.is_relative_to(root):
-        raise DraftError(f"{out} is not inside the content folder {content_root}")
-    if target.suffix != ".yaml":
-        raise DraftError(f"{out}: a problem file's name ends in .yaml")
-    if target.exists():
-        raise DraftError(f"{out} exists: drafts never overwrite a file")
-    return target.relative_to(root)
-
-
 # ---------------------------------------------------------------------------------- writing
-
-
-def _entry(problem: Problem) -> dict[str, Any]:
-    """The problem's catalog entry, as an author writes it (no empty `concepts`)."""
-    return problem.meta.model_dump(exclude_defaults=True)
 
 
 def _write(problem: Problem, place: Place, sandbox: Sandbox, limits: SandboxLimits) -> Path:
@@ -327,59 +250,19 @@ def _write(problem: Problem, place: Place, sandbox: Sandbox, limits: SandboxLimi
     folder, then add it to the content folder. `_Rejected` if the checks find anything."""
     text = problem_yaml(problem.body)
     with tempfile.TemporaryDirectory(prefix="codegym-draft-") as scratch:
-        staged = _stage(Path(scratch), problem, place, text)
-        findings = validate_problem(staged, sandbox, limits)
+        staged = stage(Path(scratch), problem, place, text)
+        loaded = staged.problems.get(problem.id)
+        if staged.errors or loaded is None:
+            errors = "; ".join(str(e) for e in staged.errors[:5]) or "the problem did not load"
+            raise _Rejected("invalid", errors)
+        findings = validate_problem(loaded, sandbox, limits)
     if findings:
         failure: Failure = (
             "starter_passes" if {f.code for f in findings} == {"starter_passes"} else "invalid"
         )
         raise _Rejected(failure, "; ".join(_without_id(f, problem.id) for f in findings[:5]))
-    return _add(problem, place, text)
-
-
-def _stage(scratch: Path, problem: Problem, place: Place, text: str) -> Problem:
-    """The problem loaded by the real loader from a content folder holding only it."""
-    topic = place.topic.model_dump(exclude={"problems"}) | {"problems": [_entry(problem)]}
-    course = place.course.model_dump(exclude={"topics"}) | {"topics": [topic]}
-    (scratch / CATALOG_FILE).write_text(
-        yaml.safe_dump({"courses": [course]}, sort_keys=False, allow_unicode=True),
-        encoding="utf-8",
-    )
-    file = scratch / problem.meta.file
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(text, encoding="utf-8")
-    content = load_content(scratch)
-    if content.errors or problem.id not in content.problems:
-        errors = "; ".join(str(e) for e in content.errors[:5]) or "the problem did not load"
-        raise _Rejected("invalid", errors)
-    return content.problems[problem.id]
+    return add(problem, place, text)
 
 
 def _without_id(finding: ValidationFinding, pid: str) -> str:
     return finding.message.removeprefix(f"{pid}: ")
-
-
-def _add(problem: Problem, place: Place, text: str) -> Path:
-    """Write the problem file (never over another) and its catalog entry; the content folder
-    must then load with the problem in it, or both are taken back."""
-    root = place.content.root
-    catalog = root / CATALOG_FILE
-    before = catalog.read_text(encoding="utf-8")
-    try:
-        after = with_problem(before, place.course.id, place.topic.id, _entry(problem))
-    except CatalogEditError as exc:
-        raise DraftError(f"{catalog}: {exc}") from None
-    path = root / problem.meta.file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise DraftError(f"{path} appeared while drafting: not overwritten") from None
-    catalog.write_text(after, encoding="utf-8")
-    loaded = load_content(root).problems.get(problem.id)
-    if loaded is None or loaded.body != problem.body:
-        catalog.write_text(before, encoding="utf-8")
-        path.unlink()
-        raise DraftError(f"{problem.id} did not load back from {root}: nothing was written")
-    return path
