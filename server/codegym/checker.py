@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from .config import SandboxLimits
 from .content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
@@ -177,6 +177,14 @@ def _remeasure(
     return replace(report, cases=cases)
 
 
+ReferenceFailure = Literal["", "not_run", "crash", "timeout", "output_limit", "not_plain"]
+"""How the reference failed on an input ("" when it did not): its code never got to the test
+(`not_run`), it raised or exited non-zero (`crash`), ran out of time (`timeout`), printed too much
+(`output_limit`), or returned something that is not a plain value (`not_plain`)."""
+
+_CASE_FAILURES: dict[str, ReferenceFailure] = {"timeout": "timeout", "output_limit": "output_limit"}
+
+
 @dataclass(frozen=True)
 class ReferenceOutcome:
     """What the reference solution did on one (generated) test's input."""
@@ -187,6 +195,7 @@ class ReferenceOutcome:
     stdout: str = ""
     problem: str = ""
     """Why it failed on this input."""
+    failure: ReferenceFailure = ""
 
 
 def run_reference(
@@ -198,19 +207,39 @@ def run_reference(
     for test in tests:
         outcome = report.cases.get(str(test.id))
         if report.tampered or report.load.status != "ok" or outcome is None:
-            outcomes.append(ReferenceOutcome(False, problem="the reference solution did not run"))
+            outcomes.append(_not_run(report))
         elif outcome.status != "ok":
             error = outcome.error
             why = error.type if error else outcome.status.replace("_", " ")
             detail = f": {error.message}" if error and error.message else ""
-            outcomes.append(ReferenceOutcome(False, problem=f"{why}{detail}"))
+            failure = _CASE_FAILURES.get(outcome.status, "crash")
+            outcomes.append(ReferenceOutcome(False, problem=f"{why}{detail}", failure=failure))
         elif outcome.exit_code not in (None, 0):
-            outcomes.append(ReferenceOutcome(False, problem=f"exit status {outcome.exit_code}"))
+            outcomes.append(
+                ReferenceOutcome(False, problem=f"exit status {outcome.exit_code}", failure="crash")
+            )
         elif isinstance(outcome.value, dict) and "$unserializable" in outcome.value:
-            outcomes.append(ReferenceOutcome(False, problem="the result is not a plain value"))
+            outcomes.append(
+                ReferenceOutcome(
+                    False, problem="the result is not a plain value", failure="not_plain"
+                )
+            )
         else:
             outcomes.append(ReferenceOutcome(True, value=outcome.value, stdout=outcome.stdout))
     return outcomes
+
+
+def _not_run(report: RunReport) -> ReferenceOutcome:
+    """The reference never got to a test: why, as far as the report tells."""
+    why = "the reference solution did not run"
+    error = report.load.error
+    if report.load.status != "ok" and error is not None:
+        why += f": {error.type}" + (f": {error.message}" if error.message else "")
+    elif report.stopped == "wall_timeout":
+        return ReferenceOutcome(False, problem=f"{why}: it ran out of time", failure="timeout")
+    elif report.stopped is not None:
+        why += f" ({report.stopped.replace('_', ' ')})"
+    return ReferenceOutcome(False, problem=why, failure="not_run")
 
 
 def _same_value(first: Any, second: Any) -> bool:

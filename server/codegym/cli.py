@@ -250,6 +250,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    from .authoring.command import run
+    from .authoring.placement import DraftError
+
+    try:
+        return run(args, _settings(args))
+    except DraftError as exc:
+        raise CliError(str(exc)) from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .lsp.app import server
     from .lsp.framing import FramedStdin
@@ -345,6 +355,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="replace the reference between the <!-- reference:begin/end --> lines of FILE",
     )
+
+    from .authoring.command import add_arguments as draft_arguments
+
+    drafting = add("draft", "draft an exercise with the model, verified by running it", cmd_draft)
+    draft_arguments(drafting)
+    backend_option(drafting)
+    content_option(drafting)
 
     serve = add("serve", "run the language server (stdio by default, for editors)", cmd_serve)
     serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on TCP instead of stdio")

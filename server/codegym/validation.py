@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Literal
 
 from .checker import check_source
 from .config import SandboxLimits
@@ -23,6 +24,13 @@ from .sandbox import Sandbox, SandboxError
 
 _MIN_LEAK_CHARS = 12
 
+FindingCode = Literal[
+    "content", "expected", "hint_leak", "reference_fails", "starter_passes", "sandbox"
+]
+"""What kind of thing a finding is: a schema or loader error, an expected value no program can
+return, a hint that contains the solution's code, a test the reference fails, a starter that
+passes every test, a sandbox that failed."""
+
 
 @dataclass(frozen=True)
 class ValidationFinding:
@@ -31,6 +39,7 @@ class ValidationFinding:
     file: str
     line: int | None
     message: str
+    code: FindingCode = "content"
 
     def __str__(self) -> str:
         return (
@@ -93,7 +102,8 @@ def validate_problem(
         )
         starter = check_source(problem, problem.body.starter, sandbox, limits)
     except SandboxError as exc:
-        return [*findings, ValidationFinding(file, None, f"{problem.id}: sandbox failed: {exc}")]
+        failed = ValidationFinding(file, None, f"{problem.id}: sandbox failed: {exc}", "sandbox")
+        return [*findings, failed]
     for test in solution.tests:
         if not test.passed:
             findings.append(
@@ -101,6 +111,7 @@ def validate_problem(
                     file,
                     problem.lines.get(f"tests.{test.id}"),
                     f"{problem.id}: the reference solution fails test {test.id!r}: {message(test)}",
+                    "reference_fails",
                 )
             )
     if starter.status == "pass":
@@ -109,6 +120,7 @@ def validate_problem(
                 file,
                 problem.lines.get("starter"),
                 f"{problem.id}: the starter passes every test (it must fail at least one)",
+                "starter_passes",
             )
         )
     return findings
@@ -124,7 +136,10 @@ def _static_checks(problem: Problem) -> list[ValidationFinding]:
             except NotCanonical as exc:
                 findings.append(
                     ValidationFinding(
-                        file, problem.lines.get(f"tests.{test.id}"), f"{problem.id}: {exc}"
+                        file,
+                        problem.lines.get(f"tests.{test.id}"),
+                        f"{problem.id}: {exc}",
+                        "expected",
                     )
                 )
     for number, hint in enumerate(problem.body.hints, start=1):
@@ -134,6 +149,7 @@ def _static_checks(problem: Problem) -> list[ValidationFinding]:
                     file,
                     problem.lines.get("hints"),
                     f"{problem.id}: hint {number} contains the solution's code: {leaked[0]!r}",
+                    "hint_leak",
                 )
             )
     return findings

@@ -128,25 +128,15 @@ class OllamaModel:
         conversation = list(messages)
         problem = ""
         for attempt in range(2):
-            response = await self._deadline(
-                self._client.chat(
-                    model=self.name,
-                    messages=conversation,
-                    stream=False,
-                    format=schema.model_json_schema(),
-                    options=self._options(),
-                    keep_alive=self.settings.keep_alive,
-                )
-            )
-            content = response.message.content or ""
-            stats.prompt_tokens = (stats.prompt_tokens or 0) + (response.prompt_eval_count or 0)
-            stats.completion_tokens = (stats.completion_tokens or 0) + (response.eval_count or 0)
+            content, call = await self.json_text(conversation, schema)
+            stats.prompt_tokens = (stats.prompt_tokens or 0) + (call.prompt_tokens or 0)
+            stats.completion_tokens = (stats.completion_tokens or 0) + (call.completion_tokens or 0)
             if stats.first_token_ms is None:
                 stats.first_token_ms = _since(started)
             try:
                 answer = schema.model_validate_json(content)
             except ValidationError as exc:
-                problem = _first_problem(exc)
+                problem = first_problem(exc)
                 log.info("invalid structured answer", attempt=attempt + 1, problem=problem)
                 conversation += [
                     {"role": "assistant", "content": content[:4000]},
@@ -156,6 +146,30 @@ class OllamaModel:
             stats.latency_ms = _since(started)
             return answer, stats
         raise TutorUnavailable(f"the model's answer did not match the expected form ({problem})")
+
+    async def json_text(
+        self, messages: list[Message], schema: type[BaseModel]
+    ) -> tuple[str, CallStats]:
+        """One answer constrained to the JSON shape of `schema` (Ollama's structured output),
+        as the model wrote it: not validated, so a caller that keeps its own conversation can
+        judge it and say what was wrong."""
+        started = time.perf_counter()
+        response = await self._deadline(
+            self._client.chat(
+                model=self.name,
+                messages=messages,
+                stream=False,
+                format=schema.model_json_schema(),
+                options=self._options(),
+                keep_alive=self.settings.keep_alive,
+            )
+        )
+        stats = CallStats(
+            latency_ms=_since(started),
+            prompt_tokens=response.prompt_eval_count,
+            completion_tokens=response.eval_count,
+        )
+        return response.message.content or "", stats
 
     async def _deadline(self, call: Any) -> Any:
         """Await `call` within the configured time, translating every client failure."""
@@ -196,7 +210,8 @@ def _since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _first_problem(exc: ValidationError) -> str:
+def first_problem(exc: ValidationError) -> str:
+    """The first problem of a validation error, as `where: what`."""
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "the answer"
     return f"{where}: {first['msg']}"

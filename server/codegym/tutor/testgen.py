@@ -81,10 +81,11 @@ def _candidate(case: ProposedCase, kind: str, number: int) -> TestCase | None:
     return None
 
 
-def _with_expected(test: TestCase, outcome: ReferenceOutcome) -> TestCase:
-    if isinstance(test, CallTest):
-        return test.model_copy(update={"expected": outcome.value})
-    return test.model_copy(update={"expected_stdout": outcome.stdout})
+def with_expected(test: TestCase, outcome: ReferenceOutcome) -> TestCase:
+    """`test` with the expected value the reference computed (its value, or its output)."""
+    if isinstance(test, StdioTest):
+        return test.model_copy(update={"expected_stdout": outcome.stdout})
+    return test.model_copy(update={"expected": outcome.value})
 
 
 async def generate(
@@ -126,7 +127,7 @@ async def generate(
         failed: list[tuple[str, str]] = []
         for candidate, outcome in zip(candidates, outcomes, strict=True):
             if outcome.ok:
-                result.accepted.append(_with_expected(candidate, outcome))
+                result.accepted.append(with_expected(candidate, outcome))
             else:
                 failed.append((input_key(candidate), outcome.problem))
         result.rejected += failed
