@@ -249,6 +249,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .watch.app import watch
+    from .workspace import locate_workspace
+
+    root = locate_workspace(Path(args.directory))
+    if root is None:
+        raise CliError(f"no workspace in {args.directory}: run `codegym init {args.directory}`")
+    settings = _settings(args)
+    return watch(root, _content(settings), settings)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .lsp.app import server
     from .lsp.framing import FramedStdin
@@ -344,6 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="replace the reference between the <!-- reference:begin/end --> lines of FILE",
     )
+
+    watch = add("watch", "practise in the terminal: run each exercise file you save", cmd_watch)
+    watch.add_argument("directory", nargs="?", default=".", metavar="DIR")
+    backend_option(watch)
+    content_option(watch)
 
     serve = add("serve", "run the language server (stdio by default, for editors)", cmd_serve)
     serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on TCP instead of stdio")

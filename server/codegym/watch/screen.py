@@ -1,0 +1,149 @@
+"""A screen state of `codegym watch` as lines of text (no terminal needed: tests read them), and
+the ANSI sequence that redraws the terminal with them."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..content import Problem
+from ..grading import CATEGORY_WORDS, Failure, HiddenResult, TestVerdict, Verdict
+from ..grading.wording import scores, what_happened
+
+LEGEND = "h hint · e explain · n next exercise · r reset · q quit"
+STATEMENT_LINES = 4
+"""How much of the statement shows before the first run: enough to know what to do."""
+NOT_ISOLATED = (
+    "not fully isolated: the local sandbox let this code reach your files or network "
+    "(install bubblewrap or Docker)"
+)
+CLEAR = "\x1b[H\x1b[2J"
+
+
+@dataclass
+class TutorView:
+    """The tutor's answer as it streams in."""
+
+    title: str
+    text: str = ""
+    note: str | None = None
+    """Why the answer is offline (the model is off or unreachable), if it is."""
+    saved: Path | None = None
+    """Where the whole answer was written, once it is complete."""
+    working: bool = True
+
+
+@dataclass
+class ScreenState:
+    root: Path
+    problem: Problem | None = None
+    file: Path | None = None
+    verdict: Verdict | None = None
+    running: bool = False
+    message: str | None = None
+    """One line on what the last key or event did."""
+    tutor: TutorView | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def render(state: ScreenState, width: int = 80, height: int = 24) -> list[str]:
+    """The screen's lines, each at most `width` wide, at most `height` of them: the title, the
+    exercise, its status, its failures, the last message, the tutor's answer, the legend."""
+    lines = [f"Code Gym · watching {state.root}"]
+    problem = state.problem
+    if problem is None:
+        lines.append("Every exercise is solved. Well done!")
+    else:
+        lines.append(f"▶ {problem.id} · {problem.meta.title} · {problem.meta.difficulty}")
+        lines.append(f"  file: {state.file}")
+        lines.append(status_line(state))
+        if state.verdict is None and not state.running:
+            statement = problem.body.statement.strip().splitlines()
+            prose = [line for line in statement if line.strip() and not line.startswith("#")]
+            lines += [f"  {line}" for line in prose[:STATEMENT_LINES]]
+        if state.verdict is not None:
+            lines += failure_lines(state.verdict)
+            if state.verdict.isolation in ("none", "own_uid"):
+                lines.append(f"! {NOT_ISOLATED}")
+    lines += [f"! {warning}" for warning in state.warnings]
+    if state.message:
+        lines.append(state.message)
+    legend = ["", LEGEND]
+    room = max(height - len(lines) - len(legend), 0)
+    if state.tutor is not None:
+        lines += tutor_lines(state.tutor, width)[:room]
+    return [_fit(line, width) for line in lines[: max(height - len(legend), 0)] + legend]
+
+
+def status_line(state: ScreenState) -> str:
+    """`✗ 1/3 public · 0/2 hidden  [local, 52 ms]`, or what is happening instead."""
+    verdict = state.verdict
+    if state.running:
+        return "… running the tests" + (" (the last result is below)" if verdict else "")
+    if verdict is None:
+        return "not run yet: edit the file and save it to run its tests"
+    if verdict.syntax is not None:
+        return "✗ the code does not parse: no test ran"
+    mark = "✓" if verdict.status == "pass" else "✗"
+    return f"{mark} {scores(verdict)}  [{verdict.backend}, {verdict.duration_ms:.0f} ms]"
+
+
+def failure_lines(verdict: Verdict) -> list[str]:
+    """The failures: public ones with their input, expected and actual values, hidden ones by
+    label and kind of failure only."""
+    if verdict.syntax is not None:
+        syntax = verdict.syntax
+        where = f"line {syntax.line}: " if syntax.line else ""
+        return [f"  ✗ {where}{syntax.error_type}: {syntax.message}"]
+    if verdict.status == "pass":
+        return ["  All tests pass. Well done! Press n for the next exercise."]
+    lines: list[str] = []
+    for test in verdict.tests:
+        if test.passed:
+            continue
+        lines += _failure(test)
+    return lines
+
+
+def _failure(test: TestVerdict) -> list[str]:
+    failure = test.failure
+    if isinstance(test, HiddenResult) or not isinstance(failure, Failure):
+        kind = CATEGORY_WORDS[failure.kind] if failure else "failed"
+        return [f"  ✗ hidden: {test.label} ({kind})"]
+    where = f" (line {failure.line})" if failure.line else ""
+    if failure.kind == "wrong_answer" and failure.difference is None and failure.input:
+        return [
+            f"  ✗ {test.name}{where}",
+            f"      input:    {failure.input}",
+            f"      expected: {failure.expected}",
+            f"      got:      {failure.actual}",
+        ]
+    lines = [f"  ✗ {test.name}{where}: {what_happened(failure)}"]
+    if failure.stdout:
+        lines += [f"      │ {line}" for line in failure.stdout.rstrip().splitlines()[:3]]
+    return lines
+
+
+def tutor_lines(view: TutorView, width: int) -> list[str]:
+    """A rule with the answer's title, whether it is offline, where the whole answer is kept,
+    then the answer wrapped to `width` (the screen shows as much of it as fits)."""
+    lines = [f"── {view.title}" + (" …" if view.working else "")]
+    if view.note:
+        lines.append(f"(offline answer: {view.note.strip().rstrip('.')})")
+    if view.saved is not None:
+        lines.append(f"(the whole answer: {view.saved})")
+    for paragraph in view.text.strip().splitlines():
+        if view.note and paragraph.startswith("> "):
+            continue  # the tutor's own offline preamble: the line above says it
+        lines += textwrap.wrap(paragraph, width=max(width - 2, 20)) or [""]
+    return lines
+
+
+def _fit(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
+
+
+def redraw(lines: list[str]) -> str:
+    """What to write to the terminal to show `lines` from its top-left corner."""
+    return CLEAR + "\n".join(lines) + "\n"
