@@ -121,6 +121,11 @@ class Watch:
             pending.cancel()
         self._pending[path] = loop.call_later(DEBOUNCE_S, self._settled, path)
 
+    @property
+    def quiet(self) -> bool:
+        """No change is waiting for its burst to end."""
+        return not self._pending
+
     def _settled(self, path: Path) -> None:
         self._pending.pop(path, None)
         try:
@@ -177,14 +182,15 @@ class Watch:
         self._verdicts[problem.id] = verdict
         if problem == self.state.problem:
             self.state.verdict, self.state.running = verdict, False
+            self.show_state()
         try:
             before, after = await asyncio.to_thread(self.progress.record, problem.id, verdict)
         except OSError as exc:
             log.warning("cannot record progress", error=str(exc))
         else:
-            if before != after and after == "solved":
+            if before != after and after == "solved" and problem == self.state.problem:
                 self.state.message = f"✓ {problem.meta.title} solved. Press n for the next one."
-        self.show_state()
+                self.show_state()
 
     # ------------------------------------------------------------------ keys
 

@@ -130,12 +130,13 @@ def tutor_lines(view: TutorView, width: int) -> list[str]:
     then the answer wrapped to `width` (the screen shows as much of it as fits)."""
     lines = [f"── {view.title}" + (" …" if view.working else "")]
     if view.note:
-        lines.append(f"(offline answer: {view.note.strip().rstrip('.')})")
+        lines.append(f"Offline answer: {view.note}")
     if view.saved is not None:
         lines.append(f"(the whole answer: {view.saved})")
-    for paragraph in view.text.strip().splitlines():
-        if view.note and paragraph.startswith("> "):
-            continue  # the tutor's own offline preamble: the line above says it
+    text = view.text.strip()
+    if view.note and text.startswith("> "):  # the tutor's own offline preamble: said above
+        text = text.partition("\n\n")[2]
+    for paragraph in text.splitlines():
         lines += textwrap.wrap(paragraph, width=max(width - 2, 20)) or [""]
     return lines
 
