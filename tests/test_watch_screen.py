@@ -122,3 +122,39 @@ def test_lines_fit_the_terminal_and_the_legend_stays_on_screen() -> None:
     assert all(len(line) <= 30 for line in lines)
     assert lines[-1] == LEGEND[:29] + "…"
     assert "── Explanation …" in lines  # still being written
+
+
+def test_failures_make_room_for_the_tutors_answer() -> None:
+    many = Verdict(
+        PROBLEM.id,
+        "fail",
+        "local",
+        9.0,
+        [
+            PublicResult(
+                f"t{n}",
+                f"case {n}",
+                "public",
+                f"case {n}",
+                failure=Failure(kind="wrong_answer", input=f"f({n})", expected="1", actual="0"),
+            )
+            for n in range(10)
+        ],
+        isolation="container",
+    )
+    view = TutorView("Hint 1/3 · Test problem", text="\n".join(f"step {n}" for n in range(30)))
+    lines = render(state(verdict=many, tutor=view), width=100, height=24)
+    assert len(lines) == 24
+    assert lines[4:9] == [
+        "  ✗ case 0",
+        "      input:    f(0)",
+        "      expected: 1",
+        "      got:      0",
+        "  … 36 more lines",
+    ]
+    assert lines[9:] == [
+        "── Hint 1/3 · Test problem …",
+        *(f"step {n}" for n in range(12)),  # as much of the answer as fits
+        "",
+        LEGEND,
+    ]

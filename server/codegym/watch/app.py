@@ -5,6 +5,7 @@ terminal is resized; the terminal's mode is restored however the loop ends."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import signal
 import sys
@@ -36,7 +37,10 @@ def watch(root: Path, content: Content, settings: Settings) -> int:
 
 
 def _draw(state: ScreenState) -> None:
-    size = shutil.get_terminal_size()
+    try:  # the terminal's own size: COLUMNS and LINES may be a parent shell's, stale
+        size = os.get_terminal_size(sys.stdout.fileno())
+    except OSError:
+        size = shutil.get_terminal_size()
     sys.stdout.write(redraw(render(state, size.columns, size.lines)))
     sys.stdout.flush()
 

@@ -4,7 +4,7 @@ the ANSI sequence that redraws the terminal with them."""
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..content import Problem
@@ -18,6 +18,8 @@ NOT_ISOLATED = (
     "not fully isolated: the local sandbox let this code reach your files or network "
     "(install bubblewrap or Docker)"
 )
+FAILURE_LINES_KEPT = 5
+"""Lines of failures kept when the tutor's answer needs the room (the first failure in full)."""
 CLEAR = "\x1b[H\x1b[2J"
 
 
@@ -44,36 +46,40 @@ class ScreenState:
     message: str | None = None
     """One line on what the last key or event did."""
     tutor: TutorView | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 def render(state: ScreenState, width: int = 80, height: int = 24) -> list[str]:
     """The screen's lines, each at most `width` wide, at most `height` of them: the title, the
-    exercise, its status, its failures, the last message, the tutor's answer, the legend."""
-    lines = [f"Code Gym · watching {state.root}"]
+    exercise and its status, its failures, the last message, the tutor's answer, the legend.
+    When they do not all fit, the failures give up lines to the tutor's answer (the learner just
+    asked for it), down to the first failure."""
+    head = [f"Code Gym · watching {state.root}"]
+    details: list[str] = []
     problem = state.problem
     if problem is None:
-        lines.append("Every exercise is solved. Well done!")
+        head.append("Every exercise is solved. Well done!")
     else:
-        lines.append(f"▶ {problem.id} · {problem.meta.title} · {problem.meta.difficulty}")
-        lines.append(f"  file: {state.file}")
-        lines.append(status_line(state))
+        head.append(f"▶ {problem.id} · {problem.meta.title} · {problem.meta.difficulty}")
+        head.append(f"  file: {state.file}")
+        head.append(status_line(state))
         if state.verdict is None and not state.running:
             statement = problem.body.statement.strip().splitlines()
             prose = [line for line in statement if line.strip() and not line.startswith("#")]
-            lines += [f"  {line}" for line in prose[:STATEMENT_LINES]]
+            details = [f"  {line}" for line in prose[:STATEMENT_LINES]]
         if state.verdict is not None:
-            lines += failure_lines(state.verdict)
+            details = failure_lines(state.verdict)
             if state.verdict.isolation in ("none", "own_uid"):
-                lines.append(f"! {NOT_ISOLATED}")
-    lines += [f"! {warning}" for warning in state.warnings]
-    if state.message:
-        lines.append(state.message)
+                head.append(f"! {NOT_ISOLATED}")
+    message = [state.message] if state.message else []
+    tutor = tutor_lines(state.tutor, width) if state.tutor is not None else []
     legend = ["", LEGEND]
-    room = max(height - len(lines) - len(legend), 0)
-    if state.tutor is not None:
-        lines += tutor_lines(state.tutor, width)[:room]
-    return [_fit(line, width) for line in lines[: max(height - len(legend), 0)] + legend]
+    room = height - len(head) - len(message) - len(legend)
+    if len(details) + len(tutor) > room:
+        keep = max(room - len(tutor), min(len(details), FAILURE_LINES_KEPT))
+        if keep < len(details):
+            details = [*details[: max(keep - 1, 0)], f"  … {len(details) - keep + 1} more lines"]
+    lines = [*head, *details, *message, *tutor][: max(height - len(legend), 0)]
+    return [_fit(line, width) for line in [*lines, *legend]]
 
 
 def status_line(state: ScreenState) -> str:
