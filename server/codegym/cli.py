@@ -356,8 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the reference between the <!-- reference:begin/end --> lines of FILE",
     )
 
-    watch = add("watch", "practise in the terminal: run each exercise file you save", cmd_watch)
-    watch.add_argument("directory", nargs="?", default=".", metavar="DIR")
+    watch = add("watch", "practice in a terminal: runs each exercise you save", cmd_watch)
+    watch.add_argument("directory", nargs="?", default=".", metavar="DIR", help="workspace")
     backend_option(watch)
     content_option(watch)
 

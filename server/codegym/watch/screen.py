@@ -63,9 +63,7 @@ def render(state: ScreenState, width: int = 80, height: int = 24) -> list[str]:
         head.append(f"  file: {state.file}")
         head.append(status_line(state))
         if state.verdict is None and not state.running:
-            statement = problem.body.statement.strip().splitlines()
-            prose = [line for line in statement if line.strip() and not line.startswith("#")]
-            details = [f"  {line}" for line in prose[:STATEMENT_LINES]]
+            details = [f"  {line}" for line in first_paragraph(problem)[:STATEMENT_LINES]]
         if state.verdict is not None:
             details = failure_lines(state.verdict)
             if state.verdict.isolation in ("none", "own_uid"):
@@ -80,6 +78,14 @@ def render(state: ScreenState, width: int = 80, height: int = 24) -> list[str]:
             details = [*details[: max(keep - 1, 0)], f"  … {len(details) - keep + 1} more lines"]
     lines = [*head, *details, *message, *tutor][: max(height - len(legend), 0)]
     return [_fit(line, width) for line in [*lines, *legend]]
+
+
+def first_paragraph(problem: Problem) -> list[str]:
+    """The statement's first paragraph of prose (not its title): what the exercise asks."""
+    for paragraph in problem.body.statement.strip().split("\n\n"):
+        if paragraph.strip() and not paragraph.lstrip().startswith("#"):
+            return paragraph.strip().splitlines()
+    return []
 
 
 def status_line(state: ScreenState) -> str:
