@@ -12,6 +12,7 @@ import pytest
 
 from codegym.config import Settings
 from codegym.content import Problem, load_content
+from codegym.grading import Verdict
 from codegym.sandbox import Sandbox
 from codegym.watch.loop import Watch
 from codegym.watch.screen import ScreenState, render
@@ -204,3 +205,18 @@ async def test_explain_answers_from_the_model(workspace, local_sandbox) -> None:
     assert "── Why “mixed numbers” fails · Sum of evens" in screens[-1]
     assert "The test expected a different value than your function returned." in screens[-1]
     assert "Offline answer" not in screens[-1]
+
+
+async def test_next_stays_on_the_last_unsolved_exercise(workspace, local_sandbox) -> None:
+    watch, screens = make_watch(workspace, local_sandbox)
+    await watch.start()
+    for problem in CONTENT.ordered():
+        if problem != FIRST:  # solved, as a recorded passing run says
+            watch.progress.record(problem.id, Verdict(problem.id, "pass", "local", 1.0, []))
+    await watch.key("n")
+    assert watch.state.problem == FIRST
+    assert "This is the last unsolved exercise: no other to go to." in screens[-1]
+    watch.progress.record(FIRST.id, Verdict(FIRST.id, "pass", "local", 1.0, []))
+    await watch.key("n")
+    assert watch.state.problem is None
+    assert "Every exercise is solved. Well done!" in screens[-1]

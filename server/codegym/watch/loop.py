@@ -102,13 +102,13 @@ class Watch:
     async def close(self) -> None:
         for handle in self._pending.values():
             handle.cancel()
+        if self._run is not None:
+            self._run[1].set()  # the sandbox stops the run's process
         for task in (self._run[0] if self._run else None, self._tutor_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
-        if self._run is not None:
-            self._run[1].set()
         if self._tutor is not None:
             await self._tutor.close()
 
@@ -168,9 +168,12 @@ class Watch:
 
         try:
             verdict = await asyncio.to_thread(judge)
-        except SandboxError as exc:
+        except Exception as exc:  # the sandbox's errors, and any bug: say so, keep going
             if cancel.is_set():
                 return
+            if not isinstance(exc, SandboxError):
+                log.exception("run failed", exercise=problem.id)
+            self._run = None
             self.state.running = False
             self.state.message = f"cannot run the tests: {exc}"
             self.show_state()
@@ -210,9 +213,15 @@ class Watch:
 
     async def _go_next(self, after: str | None, intro: str) -> None:
         choice = await asyncio.to_thread(next_exercise, self.content, self.root, after)
+        if choice is None and after is not None and self.state.problem is not None:
+            unsolved = await asyncio.to_thread(next_exercise, self.content, self.root)
+            if unsolved is not None:  # only the current one is left
+                self.state.message = "This is the last unsolved exercise: no other to go to."
+                self.show_state()
+                return
         if choice is None:
             self.state.problem = self.state.file = self.state.verdict = None
-            self.state.message = "Every exercise is solved."
+            self.state.message = None  # the screen says it
             self.show_state()
             return
         problem = choice.problem
