@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -58,6 +59,13 @@ class Terminal:
 
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", *keys)
+
+    def program_pid(self) -> int:
+        """The process the pane's shell started (`codegym watch`)."""
+        shell = self._tmux("list-panes", "-F", "#{pane_pid}").strip()
+        children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True)
+        [pid] = children.stdout.split()
+        return int(pid)
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
@@ -151,6 +159,17 @@ def test_ctrl_c_restores_the_terminal_and_the_tutor_can_be_off(terminal_for) -> 
     terminal.keys("C-c")
     screen = terminal.wait_for("EXITED 130")
     after = screen.split("EXITED 130")[1]
+    assert "icanon" in after and "-icanon" not in after
+
+
+@needs_tmux
+@pytest.mark.slow
+def test_kill_quits_cleanly(terminal_for) -> None:
+    terminal = terminal_for(CODEGYM_TUTOR="off")
+    terminal.wait_for("Start with: open")
+    os.kill(terminal.program_pid(), signal.SIGTERM)
+    screen = terminal.wait_for("EXITED 0")
+    after = screen.split("EXITED 0")[1]
     assert "icanon" in after and "-icanon" not in after
 
 

@@ -60,6 +60,7 @@ async def _main(root: Path, content: Content, settings: Settings, sandbox: Sandb
     watcher.start()
     loop.add_reader(fd, on_keys)
     loop.add_signal_handler(signal.SIGWINCH, session.show_state)
+    loop.add_signal_handler(signal.SIGTERM, keys.put_nowait, "q")  # `kill`: quit cleanly
     try:
         await session.start()
         while await session.key(await keys.get()):  # one at a time, in the order typed
@@ -67,5 +68,6 @@ async def _main(root: Path, content: Content, settings: Settings, sandbox: Sandb
     finally:
         loop.remove_reader(fd)
         loop.remove_signal_handler(signal.SIGWINCH)
+        loop.remove_signal_handler(signal.SIGTERM)
         watcher.stop()
         await session.close()
