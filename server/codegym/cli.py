@@ -14,6 +14,7 @@ from .checker import check_source
 from .config import Settings
 from .content import Content, ContentError, Problem, load_content, resolve_content_dir
 from .grading import CATEGORY_WORDS, Failure, Verdict, message, verdict_document
+from .grading.wording import scores
 from .logging_setup import configure_logging
 from .sandbox import SandboxError, open_sandbox
 from .text import counted
@@ -83,15 +84,13 @@ def verdict_lines(verdict: Verdict, problem: Problem, file: Path) -> list[str]:
     """A header with the scores, then one line per test, grouped as the scores are: the public
     tests in full, the hidden ones by label and kind of failure only. Code that does not parse
     is one line: no test ran."""
-    scores = [f"{verdict.score(v)} {v}" for v in ("public", "generated", "hidden")]
-    scores = [s for s in scores if not s.startswith("0/0 ")]
     mark = "✓" if verdict.status == "pass" else "✗"
     ran = (
         f"[{verdict.backend}, {verdict.duration_ms:.0f} ms]"
         if verdict.syntax is None
         else "[not run]"
     )
-    lines = [f"{mark} {problem.id} · {problem.meta.title}: {' · '.join(scores)}  {ran}"]
+    lines = [f"{mark} {problem.id} · {problem.meta.title}: {scores(verdict)}  {ran}"]
     if verdict.syntax is not None:
         syntax = verdict.syntax
         where = f"{file}:{syntax.line}: " if syntax.line else ""
@@ -260,6 +259,17 @@ def cmd_draft(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .watch.app import watch
+    from .workspace import locate_workspace
+
+    root = locate_workspace(Path(args.directory))
+    if root is None:
+        raise CliError(f"no workspace in {args.directory}: run `codegym init {args.directory}`")
+    settings = _settings(args)
+    return watch(root, _content(settings), settings)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .lsp.app import server
     from .lsp.framing import FramedStdin
@@ -362,6 +372,11 @@ def build_parser() -> argparse.ArgumentParser:
     draft_arguments(drafting)
     backend_option(drafting)
     content_option(drafting)
+
+    watch = add("watch", "practice in a terminal: runs each exercise you save", cmd_watch)
+    watch.add_argument("directory", nargs="?", default=".", metavar="DIR", help="workspace")
+    backend_option(watch)
+    content_option(watch)
 
     serve = add("serve", "run the language server (stdio by default, for editors)", cmd_serve)
     serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on TCP instead of stdio")

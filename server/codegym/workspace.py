@@ -66,10 +66,16 @@ def default_path(problem: Problem) -> Path:
     )
 
 
+def skipped_folder(name: str) -> bool:
+    """A folder whose files are never exercises: hidden ones (`.codegym/` with its backups,
+    `.git/`), virtual environments, `node_modules/`, caches."""
+    return name in _SKIP_DIRS or name.startswith(".")
+
+
 def iter_exercise_files(root: Path) -> Iterator[tuple[str, Path]]:
     """(exercise id, path) for every file under `root` whose header names an exercise."""
     for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
         for name in sorted(files):
             if not name.endswith((".py", ".js")):
                 continue
@@ -149,7 +155,7 @@ def locate_workspace(root: Path, depth: int = 3) -> Path | None:
             child
             for folder in level
             for child in _subfolders(folder)
-            if child.name not in _SKIP_DIRS and not child.name.startswith(".")
+            if not skipped_folder(child.name)
         ]
         below += [folder for folder in level if (folder / STATE_DIR).is_dir()]
         if len(below) > 1 or len(level) > 500:
@@ -162,6 +168,15 @@ def _subfolders(folder: Path) -> list[Path]:
         return [child for child in folder.iterdir() if child.is_dir() and not child.is_symlink()]
     except OSError:
         return []
+
+
+def exercise_file(root: Path, problem: Problem) -> Path:
+    """The learner's file for an exercise, written from the starter if it has none yet."""
+    path = find_exercises(root).get(problem.id)
+    if path is None:
+        path = root / default_path(problem)
+        write_new_file(path, render_exercise(problem))
+    return path
 
 
 def write_new_file(path: Path, text: str) -> bool:

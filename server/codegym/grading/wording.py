@@ -8,7 +8,7 @@ from the records; none reads a sentence back.
 from __future__ import annotations
 
 from ..text import counted
-from .records import Category, Failure, HiddenResult, OutputDifference, TestVerdict
+from .records import Category, Failure, HiddenResult, OutputDifference, TestVerdict, Verdict
 
 CATEGORY_WORDS: dict[Category, str] = {  # how a category reads in a sentence
     "passed": "passed",
@@ -49,6 +49,12 @@ def message(test: TestVerdict) -> str:
     if isinstance(test, HiddenResult):
         return f"hidden test failed: {test.label} ({CATEGORY_WORDS[test.failure.kind]})"
     return f"{test.name}: {what_happened(test.failure)}"
+
+
+def scores(verdict: Verdict) -> str:
+    """`1/4 public · 1/5 hidden`: the score of each kind of test the run had."""
+    kinds = ("public", "generated", "hidden")
+    return " · ".join(f"{verdict.score(v)} {v}" for v in kinds if verdict.score(v).total)
 
 
 def what_happened(failure: Failure) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..content import Problem
-from ..grading import Failure, TestVerdict, Verdict, message
+from ..grading import Failure, TestVerdict, Verdict, message, syntax_result
 from ..grading.wording import input_text
 from .prompts import as_data, numbered
 
@@ -56,3 +56,19 @@ def describe_failure(test: TestVerdict) -> str:
         if failure.line:
             parts.append(f"  at line {failure.line}")
     return "\n".join(parts)
+
+
+def failure_to_explain(verdict: Verdict | None, test_id: str | None = None) -> TestVerdict | None:
+    """The failure of `verdict` to explain, as a typed record: the test `test_id` (`hidden`:
+    the first failing hidden test), else the first failing test, else the syntax error; None
+    when nothing fails."""
+    failing = [t for t in verdict.tests if not t.passed] if verdict else []
+    if test_id == "hidden":
+        failing = [t for t in failing if t.visibility == "hidden"]
+    elif test_id:
+        failing = [t for t in failing if t.id == test_id] or failing
+    if failing:
+        return failing[0]
+    if verdict is not None and verdict.syntax is not None:
+        return syntax_result(verdict.syntax)
+    return None

@@ -16,12 +16,11 @@ from ...content import Problem
 from ...text import counted
 from ...workspace import (
     backup_file,
-    default_path,
+    exercise_file,
     find_exercises,
     header_lines,
     init_workspace,
     render_exercise,
-    write_new_file,
 )
 from ..feature import Feature, command_action
 from ..server import GymServer
@@ -82,7 +81,7 @@ class Exercises(Feature):
             server.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
             return None
         path = await asyncio.to_thread(
-            _exercise_file, server.root, server.content.problems[exercise]
+            exercise_file, server.root, server.content.problems[exercise]
         )
         return await open_in_editor(server, path)
 
@@ -155,12 +154,3 @@ class Statement(Feature):
         if line >= len(header_lines(problem)) or line >= len(text.splitlines()):
             return None
         return f"## {problem.meta.title} · {problem.meta.difficulty}\n\n" + problem.body.statement
-
-
-def _exercise_file(root: Path, problem: Problem) -> Path:
-    """The learner's file for an exercise, written from the starter if it has none yet."""
-    path = find_exercises(root).get(problem.id)
-    if path is None:
-        path = root / default_path(problem)
-        write_new_file(path, render_exercise(problem))
-    return path

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,7 +22,9 @@ from ...content import Problem
 from ...content.models import Concept, TestCase
 from ...generated_tests import load_generated, save_generated
 from ...grading import TestVerdict, syntax_result
+from ...tutor.feedback import write_feedback
 from ...tutor.offline_review import Finding
+from ...tutor.situation import failure_to_explain
 from ...tutor.tutor import HINT_LEVELS, Answer, AnswerSink, Situation, Tutor
 from ...tutor.tutor import Feature as TutorFeature
 from ...workspace import STATE_DIR
@@ -220,7 +221,7 @@ class Tutoring(Feature):
             stream.end(None, None, status="error")
             ls.notify_user(f"Code Gym: the tutor failed: {exc}", types.MessageType.Error)
             return {"id": stream.id, "status": "error", "file": None, "text": ""}
-        path = await asyncio.to_thread(_write_feedback, ls.root, problem, feature, answer)
+        path = await asyncio.to_thread(write_feedback, ls.root, problem, feature, answer)
         file = from_fs_path(str(path)) or path.as_uri()
         stream.end(answer, file)
         if answer.note and answer.note not in self._notes_told:  # once, not on every answer
@@ -267,16 +268,8 @@ class Tutoring(Feature):
     async def _failure_to_explain(self, uri: str, test_id: str | None) -> TestVerdict | None:
         """The failing test to explain, else the syntax error, as a typed record (the
         diagnostic's text is the editor's, not data)."""
-        verdict = self.testing.verdicts.get(uri)
-        failing = [t for t in verdict.tests if not t.passed] if verdict else []
-        if test_id == "hidden":
-            failing = [t for t in failing if t.visibility == "hidden"]
-        elif test_id:
-            failing = [t for t in failing if t.id == test_id] or failing
-        if failing:
-            return failing[0]
-        if verdict is not None and verdict.syntax is not None:
-            return syntax_result(verdict.syntax)
+        if test := failure_to_explain(self.testing.verdicts.get(uri), test_id):
+            return test
         failure = await self.server.get_feature(Syntax).document_failure(uri)
         return syntax_result(failure) if failure else None
 
@@ -441,16 +434,6 @@ class Tutoring(Feature):
         if not sections:
             return None
         return "### Tutor's explanation\n\n" + "\n\n".join(sections)
-
-
-def _write_feedback(
-    root: Path | None, problem: Problem, feature: TutorFeature, answer: Answer
-) -> Path:
-    base = root if root is not None else Path(tempfile.gettempdir()) / "codegym"
-    path = base / STATE_DIR / "feedback" / problem.id / f"{feature}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"# {answer.title}\n\n{answer.text}\n", encoding="utf-8")
-    return path
 
 
 async def _show(ls: GymServer, answer: Answer, file: str, path: Path) -> None:
