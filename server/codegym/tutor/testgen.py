@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..checker import ReferenceOutcome
+from ..checker import ReferenceOutcome, with_expected
 from ..content.models import CallTest, StdioTest, TestCase
 
 MAX_RETRIES = 3
@@ -81,12 +81,6 @@ def _candidate(case: ProposedCase, kind: str, number: int) -> TestCase | None:
     return None
 
 
-def _with_expected(test: TestCase, outcome: ReferenceOutcome) -> TestCase:
-    if isinstance(test, CallTest):
-        return test.model_copy(update={"expected": outcome.value})
-    return test.model_copy(update={"expected_stdout": outcome.stdout})
-
-
 async def generate(
     existing: list[TestCase],
     propose: Propose,
@@ -126,7 +120,7 @@ async def generate(
         failed: list[tuple[str, str]] = []
         for candidate, outcome in zip(candidates, outcomes, strict=True):
             if outcome.ok:
-                result.accepted.append(_with_expected(candidate, outcome))
+                result.accepted.append(with_expected(candidate, outcome))
             else:
                 failed.append((input_key(candidate), outcome.problem))
         result.rejected += failed

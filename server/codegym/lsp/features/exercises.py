@@ -20,6 +20,7 @@ from ...workspace import (
     find_exercises,
     header_lines,
     init_workspace,
+    learner_problem,
     render_exercise,
     write_new_file,
 )
@@ -162,5 +163,5 @@ def _exercise_file(root: Path, problem: Problem) -> Path:
     path = find_exercises(root).get(problem.id)
     if path is None:
         path = root / default_path(problem)
-        write_new_file(path, render_exercise(problem))
+        write_new_file(path, render_exercise(learner_problem(problem, root)))
     return path
