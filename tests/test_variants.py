@@ -12,6 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
 
 from codegym.config import SandboxLimits
 from codegym.content import load_content
@@ -30,6 +32,7 @@ from codegym.workspace import (
 )
 
 from .conftest import ROOT
+from .lsp_support import diagnostics_of, open_file, replace_text, save, wait_for
 from .test_content_loader import catalog, write_tree
 
 CONTENT = load_content(ROOT / "content")
@@ -330,3 +333,38 @@ def test_preview_with_a_seed_shows_the_variant_and_its_expected_values() -> None
     assert "#     sum_multiples(3, 10) → 18" in shown.stdout
     assert f"#     sum_multiples({k}, {k}) → 0" in shown.stdout
     assert "{{" not in shown.stdout
+
+
+# ----------------------------------------------------------------------------- the editor
+
+
+@pytest.mark.asyncio
+async def test_the_language_server_grades_the_learners_variant(client: LanguageClient) -> None:
+    root: Path = client.workspace_root  # type: ignore[attr-defined]
+    problem = learner_problem(CONTENT.get("py-multiples-below"), root)
+    assert problem.variant is not None
+    k, small = problem.variant.params["k"], problem.variant.params["small"]
+    path = root / default_path(problem)
+    uri = open_file(client, path)
+    doc = types.TextDocumentIdentifier(uri=uri)
+    header = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc, position=types.Position(line=1, character=3))
+    )
+    assert header is not None
+    assert f"the multiples of **{k}**" in header.contents.value  # type: ignore[union-attr]
+
+    save(client, uri)
+    found = await wait_for(lambda: diagnostics_of(client, uri))
+    wanted = sum(range(k, small, k))
+    assert any(
+        d.message == f"your multiples below a small number: sum_multiples({k}, {small}) returned "
+        f"0, expected {wanted}"
+        for d in found
+    ), [d.message for d in found]
+    assert json.loads(cache_path(root, problem.id).read_text())["seed"] == workspace_seed(root)
+
+    starter = path.read_text()
+    replace_text(client, uri, 2, starter.split("\n\n", 1)[0] + "\n\n" + problem.body.solution)
+    save(client, uri)
+    await wait_for(lambda: not diagnostics_of(client, uri))
+    await wait_for(lambda: any("tests pass" in m.message for m in client.messages))
