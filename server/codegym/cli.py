@@ -234,13 +234,14 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if args.seed is not None and not args.solution:
         from .preview import tests_text
 
-        sandbox = _one_shot_sandbox(settings)
-        try:
-            problem = judged_problem(problem, sandbox, settings.sandbox.limits)
-        except VariantError as exc:
-            raise CliError(str(exc)) from None
-        finally:
-            sandbox.close()
+        if problem.variant is not None:  # its expected values come from the reference
+            sandbox = _one_shot_sandbox(settings)
+            try:
+                problem = judged_problem(problem, sandbox, settings.sandbox.limits)
+            except VariantError as exc:
+                raise CliError(str(exc)) from None
+            finally:
+                sandbox.close()
         sys.stdout.write("\n" + tests_text(problem))
     return EXIT_OK
 

@@ -21,7 +21,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..config import ExerciseLimits
 from ..sandbox.types import Language
-from .templates import PLACEHOLDER
+from .templates import NAME
 
 Difficulty = Literal["easy", "medium", "hard"]
 Kind = Literal["function", "script", "fix"]
@@ -155,7 +155,7 @@ class Variants(_Strict):
     def _same_names(self) -> Variants:
         names = set(self.params[0])
         for number, params in enumerate(self.params, start=1):
-            if bad := sorted(n for n in params if not PLACEHOLDER.fullmatch(f"{{{{{n}}}}}")):
+            if bad := sorted(name for name in params if not NAME.fullmatch(name)):
                 raise ValueError(f"parameter set {number}: {bad[0]!r} is not a name")
             if set(params) != names:
                 raise ValueError(
@@ -234,7 +234,7 @@ class ProblemBody(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _expected_values_fit_variants(self) -> ProblemBody:
+    def _variant_rules(self) -> ProblemBody:
         from .variant_rules import variant_errors  # needs this module's test models
 
         if errors := variant_errors(self):

@@ -10,7 +10,9 @@ import json
 import re
 from typing import Any
 
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A parameter's name: an identifier."""
+PLACEHOLDER = re.compile(r"\{\{\s*(" + NAME.pattern + r")\s*\}\}")
 """`{{ name }}`: a parameter's name between double braces, spaces optional."""
 
 Params = dict[str, Any]
