@@ -187,6 +187,9 @@ def test_loader_rules_for_solutions_hidden_tests_and_parameter_sets(tmp_path: Pa
         m.startswith(f"times.yaml:{lines.index('variants:') + 1}: variants: parameter set 3 names")
         for m in messages
     ), messages
+    bad_name = body.replace("{factor: 5, big: 3000}", '{factor: 5, big: 3000, "a b": 1}')
+    errors = str(load_one(tmp_path, bad_name).errors)
+    assert "variants: parameter set 3: 'a b' is not a name" in errors
     body = body.replace("{factor: 5, big: 3000}", '{factor: 5, big: 3000, word: "abcd"}')
     messages = [str(e) for e in load_one(tmp_path, body).errors]
     solution = lines.index("solution: |") + 1
