@@ -25,19 +25,21 @@ HARD_WITH_BUDGET = [
 ]  # fmt: skip
 
 
-def test_two_courses_five_topics_six_problems() -> None:
+def test_two_courses_five_topics_six_problems_and_variants() -> None:
     assert CONTENT.errors == []
     assert CONTENT.catalog is not None
     assert [c.language for c in CONTENT.catalog.courses] == ["python", "javascript"]
     for course in CONTENT.catalog.courses:
         assert len(course.topics) == 5, course.id
         for topic in course.topics:
-            assert len(topic.problems) == 6, topic.id
-            mix = Counter(p.difficulty for p in topic.problems)
+            fixed = [m for m in topic.problems if CONTENT.get(m.id).body.variants is None]
+            assert len(fixed) == 6, topic.id
+            mix = Counter(p.difficulty for p in fixed)
             assert mix == {"easy": 2, "medium": 2, "hard": 2}, (topic.id, mix)
             assert topic.concepts, topic.id
-            assert sorted(p.order for p in topic.problems) == [1, 2, 3, 4, 5, 6], topic.id
-    assert len(CONTENT.problems) == 60
+            orders = sorted(p.order for p in topic.problems)
+            assert orders == list(range(1, len(topic.problems) + 1)), topic.id
+    assert len(CONTENT.problems) == 66
 
 
 @pytest.mark.parametrize("course", ["python", "javascript"])
@@ -46,6 +48,7 @@ def test_variety_per_course(course: str) -> None:
     assert sum(p.body.kind == "fix" for p in problems) >= 3
     assert sum(any(isinstance(t, StdioTest) for t in p.body.tests) for p in problems) >= 3
     assert sum(any(isinstance(t, CodeTest) for t in p.body.tests) for p in problems) >= 3
+    assert sum(p.body.variants is not None for p in problems) >= 3
 
 
 @pytest.mark.parametrize("problem", CONTENT.ordered(), ids=lambda p: p.id)

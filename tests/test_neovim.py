@@ -53,7 +53,7 @@ def test_neovim_empty_folder_to_solved(tmp_path: Path) -> None:
     report = json.loads(report_file.read_text()) if report_file.exists() else {}
     assert report.get("ok"), (report, result.stderr[-2000:])
     assert "no Code Gym exercises" in report["offer"]
-    assert len(list(workspace.rglob("*.py"))) == 30 and len(list(workspace.rglob("*.js"))) == 30
+    assert len(list(workspace.rglob("*.py"))) == 33 and len(list(workspace.rglob("*.js"))) == 33
     starter = report["steps"]["starter"]
     def_line = exercise.read_text().splitlines().index("def sum_evens(numbers):")
     assert any(d["message"].startswith("mixed numbers:") for d in starter)

@@ -242,6 +242,13 @@ def _not_run(report: RunReport) -> ReferenceOutcome:
     return ReferenceOutcome(False, problem=why, failure="not_run")
 
 
+def with_expected(test: TestCase, outcome: ReferenceOutcome) -> TestCase:
+    """`test` with the reference's result on its input as its expected value."""
+    if isinstance(test, StdioTest):
+        return test.model_copy(update={"expected_stdout": outcome.stdout})
+    return test.model_copy(update={"expected": outcome.value})
+
+
 def _same_value(first: Any, second: Any) -> bool:
     """The same answer twice: compared in canonical form (a set may come back in another order)."""
     try:

@@ -13,12 +13,20 @@ from . import __version__
 from .checker import check_source
 from .config import Settings
 from .content import Content, ContentError, Problem, load_content, resolve_content_dir
+from .content.variants import for_seed
 from .grading import CATEGORY_WORDS, Failure, Verdict, message, verdict_document
 from .grading.wording import scores
 from .logging_setup import configure_logging
-from .sandbox import SandboxError, open_sandbox
+from .sandbox import Sandbox, SandboxError, open_sandbox
 from .text import counted
-from .workspace import exercise_id_of, init_workspace, render_exercise
+from .variants import VariantError, judged_problem
+from .workspace import (
+    exercise_id_of,
+    find_workspace,
+    init_workspace,
+    learner_problem,
+    render_exercise,
+)
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -63,6 +71,12 @@ def _where(content: Content, error: ContentError) -> str:
     """`file:line` of a content error, the file as a path to open (under the content folder)."""
     path = content.root / error.file
     return f"{path}:{error.line}" if error.line else str(path)
+
+
+def _one_shot_sandbox(settings: Settings) -> Sandbox:
+    """A sandbox for one or two runs: a warm pool would only start containers nobody uses."""
+    docker = settings.sandbox.docker.model_copy(update={"pool_size": 0})
+    return open_sandbox(settings.sandbox.model_copy(update={"docker": docker}))
 
 
 def _problem(content: Content, exercise: str) -> Problem:
@@ -166,15 +180,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if exercise is None:
         raise CliError(f"{file} has no `codegym: exercise <id>` line in its header")
     settings = _settings(args)
-    problem = _problem(_content(settings), exercise)
-    # One run: a warm pool would only start containers that nobody uses.
-    one_shot = settings.sandbox.model_copy(
-        update={"docker": settings.sandbox.docker.model_copy(update={"pool_size": 0})}
-    )
-    sandbox = open_sandbox(one_shot)
+    root = find_workspace(file.resolve().parent)
+    problem = learner_problem(_problem(_content(settings), exercise), root)
+    sandbox = _one_shot_sandbox(settings)
     try:
+        problem = judged_problem(problem, sandbox, settings.sandbox.limits, root)
         verdict = check_source(problem, source, sandbox, settings.sandbox.limits)
-    except SandboxError as exc:
+    except (SandboxError, VariantError) as exc:
         if args.json:
             print(json.dumps({"exercise": exercise, "status": "error", "error": str(exc)}))
         raise CliError(str(exc)) from None
@@ -202,8 +214,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         sandbox.close()
     for finding in report.findings:
         print(finding)
+    variants = f" ({counted(report.variants, 'variant')} tried)" if report.variants else ""
     summary = (
-        f"{report.problems} problems, {report.tests} tests on {report.backend} "
+        f"{report.problems} problems{variants}, {report.tests} tests on {report.backend} "
         f"in {report.duration_s:.1f} s"
     )
     if report.ok:
@@ -214,8 +227,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    problem = _problem(_content(_settings(args)), args.id)
+    settings = _settings(args)
+    problem = for_seed(_problem(_content(settings), args.id), args.seed or 0)
     sys.stdout.write(problem.body.solution if args.solution else render_exercise(problem))
+    if args.seed is not None and not args.solution:
+        from .preview import tests_text
+
+        if problem.variant is not None:  # its expected values come from the reference
+            sandbox = _one_shot_sandbox(settings)
+            try:
+                problem = judged_problem(problem, sandbox, settings.sandbox.limits)
+            except VariantError as exc:
+                raise CliError(str(exc)) from None
+            finally:
+                sandbox.close()
+        sys.stdout.write("\n" + tests_text(problem))
     return EXIT_OK
 
 
@@ -345,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     preview = add("preview", "print an exercise as a learner sees it", cmd_preview)
     preview.add_argument("id", metavar="ID")
     preview.add_argument("--solution", action="store_true", help="print the reference solution")
+    preview.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="the variant a workspace with seed N gets, then every test with its expected value",
+    )
+    backend_option(preview)
     content_option(preview)
 
     schema = add(

@@ -8,8 +8,6 @@ course's solution changes, the file is ignored rather than trusted.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .content import Problem
 from .content.models import TestCase
-from .workspace import STATE_DIR
+from .workspace import STATE_DIR, write_atomically
 
 log = structlog.get_logger(__name__)
 
@@ -66,13 +64,5 @@ def save_generated(root: Path, problem: Problem, new: list[TestCase]) -> Path:
         "solution_sha256": _solution_hash(problem),
         "tests": [t.model_dump(mode="json", exclude_none=True) for t in tests],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            yaml.safe_dump(document, file, sort_keys=False, allow_unicode=True)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
     return path

@@ -18,9 +18,11 @@ from .checker import check_source
 from .config import SandboxLimits
 from .content import Content, Problem
 from .content.models import CallTest, CodeTest
+from .content.variants import instantiate, sample
 from .grading import message
 from .grading.values import NotCanonical, canonical
 from .sandbox import Sandbox, SandboxError
+from .variants import VariantError, judged_problem
 
 _MIN_LEAK_CHARS = 12
 
@@ -56,6 +58,8 @@ class ValidationReport:
     tests: int
     duration_s: float
     backend: str
+    variants: int = 0
+    """Parameter sets of variant problems tried (a sample of each problem's)."""
 
     @property
     def ok(self) -> bool:
@@ -88,6 +92,7 @@ def validate(
         tests=sum(len(p.body.tests) for p in problems),
         duration_s=time.perf_counter() - started,
         backend=sandbox.name,
+        variants=sum(len(sample(p)) for p in problems),
     )
 
 
@@ -96,6 +101,8 @@ def validate_problem(
 ) -> list[ValidationFinding]:
     file = problem.source_file
     findings = [*_static_checks(problem)]
+    if problem.body.variants is not None:
+        return [*findings, *_validate_variants(problem, sandbox, limits)]
     try:
         solution = check_source(
             problem, problem.body.solution, sandbox, limits, reveal_hidden=True, is_reference=True
@@ -123,6 +130,42 @@ def validate_problem(
                 "starter_passes",
             )
         )
+    return findings
+
+
+def _validate_variants(
+    problem: Problem, sandbox: Sandbox, limits: SandboxLimits
+) -> list[ValidationFinding]:
+    """A sample of a variant problem's parameter sets: on each, the reference solution runs
+    clean on every test (its results become the expected values) and the starter fails."""
+    findings: list[ValidationFinding] = []
+    for index in sample(problem):
+        variant = instantiate(problem, index)
+        where = problem.lines.get(f"variants.{index}")
+        named = f"{problem.id}: parameter set {index + 1}"
+        try:
+            judged = judged_problem(variant, sandbox, limits)
+            starter = check_source(judged, judged.body.starter, sandbox, limits)
+        except VariantError as exc:
+            findings += [
+                ValidationFinding(
+                    problem.source_file,
+                    where,
+                    f"{named}: the reference solution fails test {test!r}: {why}",
+                )
+                for test, why in exc.failures
+            ]
+            continue
+        except SandboxError as exc:
+            return [ValidationFinding(problem.source_file, None, f"{named}: sandbox failed: {exc}")]
+        if starter.status == "pass":
+            findings.append(
+                ValidationFinding(
+                    problem.source_file,
+                    where,
+                    f"{named}: the starter passes every test (it must fail at least one)",
+                )
+            )
     return findings
 
 

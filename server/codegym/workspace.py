@@ -3,8 +3,11 @@ without ever overwriting a learner's file."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import secrets
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content import COMMENT_PREFIX, Content, Problem
+from .content.variants import for_seed
 
 MARKER = re.compile(r"^\s*(?:#|//)\s*codegym:\s*exercise\s+([a-z0-9][a-z0-9-]{0,62})\s*$")
 HEADER_SCAN_LINES = 80
@@ -110,6 +114,7 @@ def init_workspace(root: Path, content: Content, course: str | None = None) -> I
         known = ", ".join(c.id for c in content.catalog.courses) if content.catalog else ""
         raise KeyError(f"no course {course!r} (courses: {known})")
     mark_workspace(root)
+    seed = workspace_seed(root)
     present = find_exercises(root)
     result = InitResult()
     for problem in problems:
@@ -117,7 +122,7 @@ def init_workspace(root: Path, content: Content, course: str | None = None) -> I
             result.existing.append(present[problem.id])
             continue
         path = root / default_path(problem)
-        if write_new_file(path, render_exercise(problem)):
+        if write_new_file(path, render_exercise(for_seed(problem, seed))):
             result.created.append(path)
         else:
             result.existing.append(path)
@@ -131,6 +136,42 @@ STATE_DIR = ".codegym"
 def mark_workspace(root: Path) -> None:
     """Make `root` a workspace: `find_workspace` finds it from any file below it."""
     (root / STATE_DIR).mkdir(parents=True, exist_ok=True)
+
+
+SEED_FILE = "seed"
+"""`.codegym/seed`: the workspace's seed, a random integer written once, that chooses its
+learner's variant of every variant problem."""
+
+
+def workspace_seed(root: Path | None) -> int:
+    """The seed of the workspace at `root`, written the first time it is asked for (by
+    `codegym init`, or by the first look at an older workspace); 0 outside a workspace or when
+    it cannot be written."""
+    if root is None:
+        return 0
+    path = root / STATE_DIR / SEED_FILE
+    try:
+        return int(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        pass
+    if not (root / STATE_DIR).is_dir() or path.exists():
+        return 0  # not a workspace, or a seed file that is not a number: never overwritten
+    temporary = path.with_name(f"{SEED_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:  # written whole, then linked: a reader never sees a half-written seed
+        temporary.write_text(f"{secrets.randbelow(2**31)}\n", encoding="utf-8")
+        with contextlib.suppress(FileExistsError):  # another process was first: its seed
+            os.link(temporary, path)
+        return int(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return 0
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def learner_problem(problem: Problem, root: Path | None) -> Problem:
+    """The problem as the learner of the workspace at `root` gets it: their variant of a variant
+    problem (placeholders substituted, expected values not yet computed), any other unchanged."""
+    return problem if problem.body.variants is None else for_seed(problem, workspace_seed(root))
 
 
 def find_workspace(path: Path) -> Path | None:
@@ -175,7 +216,7 @@ def exercise_file(root: Path, problem: Problem) -> Path:
     path = find_exercises(root).get(problem.id)
     if path is None:
         path = root / default_path(problem)
-        write_new_file(path, render_exercise(problem))
+        write_new_file(path, render_exercise(learner_problem(problem, root)))
     return path
 
 
@@ -188,6 +229,19 @@ def write_new_file(path: Path, text: str) -> bool:
     except FileExistsError:
         return False
     return True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step: a reader sees the old file or the new, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def backup_file(root: Path, problem: Problem, text: str) -> Path:

@@ -23,14 +23,14 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from ..checker import run_reference
+from ..checker import run_reference, with_expected
 from ..config import SandboxLimits
 from ..content import Problem
 from ..content.models import ProblemBody, ProblemMeta
 from ..sandbox import Sandbox
 from ..tutor.llm import Message
 from ..tutor.prompts import as_data, render
-from ..tutor.testgen import MAX_RETRIES, with_expected
+from ..tutor.testgen import MAX_RETRIES
 from ..validation import ValidationFinding, validate_problem
 from .placement import Place, add, free_id, relative_file, slug, stage
 from .problem_yaml import problem_yaml

@@ -291,6 +291,9 @@ def _load_problem(
     for index, test in enumerate(body.tests):
         if (line := lines.line_for(("tests", index))) is not None:
             where_in_body[f"tests.{test.id}"] = line
+    for index in range(len(body.variants.params) if body.variants else 0):
+        if (line := lines.line_for(("variants", "params", index))) is not None:
+            where_in_body[f"variants.{index}"] = line
     return Problem(
         meta=meta,
         body=body,

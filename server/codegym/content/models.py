@@ -9,10 +9,19 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..config import ExerciseLimits
 from ..sandbox.types import Language
+from .templates import NAME
 
 Difficulty = Literal["easy", "medium", "hard"]
 Kind = Literal["function", "script", "fix"]
@@ -82,7 +91,11 @@ class CallTest(_TestBase):
     kind: Literal["call"] = Field(..., description="Selects this test kind.")
     args: list[Any] = Field([], description="Positional arguments (JSON).")
     kwargs: dict[str, Any] = Field({}, description="Keyword arguments (JSON).")
-    expected: Any = Field(..., description="Expected return value (JSON).")
+    expected: Any = Field(
+        None,
+        description="Expected return value (JSON). Required, except in a problem with "
+        "variants, where it is left out: the reference solution computes it.",
+    )
     compare: CompareMode = Field("exact", description=_COMPARE)
     tolerance: float = Field(1e-9, ge=0, description=_TOLERANCE)
 
@@ -93,8 +106,10 @@ class StdioTest(_TestBase):
     kind: Literal["stdio"] = Field(..., description="Selects this test kind.")
     stdin: str = Field("", description="Text fed to the program's standard input.")
     expected_stdout: str = Field(
-        ...,
-        description="The expected output; trailing spaces and trailing blank lines are ignored.",
+        "",
+        description="The expected output; trailing spaces and trailing blank lines are ignored. "
+        "Required, except in a problem with variants, where it is left out: the reference "
+        "solution computes it.",
     )
 
 
@@ -109,12 +124,45 @@ class CodeTest(_TestBase):
         description="A function body in the exercise's language that uses the learner's names "
         "and returns the value to check.",
     )
-    expected: Any = Field(None, description="Expected return value of the body (JSON).")
+    expected: Any = Field(
+        None,
+        description="Expected return value of the body (JSON). Left out in a problem with "
+        "variants: the reference solution computes it.",
+    )
     compare: CompareMode = Field("exact", description=_COMPARE)
     tolerance: float = Field(1e-9, ge=0, description=_TOLERANCE)
 
 
 TestCase = Annotated[CallTest | StdioTest | CodeTest, Field(discriminator="kind")]
+
+
+# ----------------------------------------------------------------------------- variants
+
+
+class Variants(_Strict):
+    """Per-learner variants: each learner gets one parameter set, chosen by their workspace's
+    seed, substituted for the `{{ name }}` placeholders of the statement, starter, hints and
+    tests' inputs (`args`, `kwargs`, `stdin`, `code`)."""
+
+    params: list[dict[str, Any]] = Field(
+        ...,
+        min_length=2,
+        description="Parameter sets, each a mapping of name to JSON value; every set names the "
+        "same parameters.",
+    )
+
+    @model_validator(mode="after")
+    def _same_names(self) -> Variants:
+        names = set(self.params[0])
+        for number, params in enumerate(self.params, start=1):
+            if bad := sorted(name for name in params if not NAME.fullmatch(name)):
+                raise ValueError(f"parameter set {number}: {bad[0]!r} is not a name")
+            if set(params) != names:
+                raise ValueError(
+                    f"parameter set {number} names {sorted(params)}, the first names "
+                    f"{sorted(names)}: every set names the same parameters"
+                )
+        return self
 
 
 # ----------------------------------------------------------------------------- problems
@@ -149,6 +197,11 @@ class ProblemBody(_Strict):
         "wall_s (whole run, s), test_cpu_s (per test, s), cpu_s, memory_mb, processes, "
         "output_kb (captured output per test).",
     )
+    variants: Variants | None = Field(
+        None,
+        description="Makes this a variant problem: one parameter set per learner, and the "
+        "reference solution computes every test's expected value.",
+    )
 
     @field_validator("entry_point")
     @classmethod
@@ -178,6 +231,24 @@ class ProblemBody(_Strict):
             if test.id in seen:
                 raise ValueError(f"duplicate test id {test.id!r}")
             seen.add(test.id)
+        return self
+
+    @model_validator(mode="after")
+    def _variant_rules(self) -> ProblemBody:
+        from .variant_rules import variant_errors  # needs this module's test models
+
+        if errors := variant_errors(self):
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("content", "{why}", {"why": why}),
+                        loc=loc,
+                        input=None,
+                    )
+                    for loc, why in errors
+                ],
+            )
         return self
 
     @property
@@ -233,6 +304,20 @@ class Catalog(_Strict):
     )
 
 
+class VariantChoice(BaseModel):
+    """Which of a variant problem's parameter sets an instance was made from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    """Position in `variants.params`, from 0."""
+    params: dict[str, Any]
+    seed: int | None = None
+    """The workspace seed that chose it (None when chosen by index, as `validate` does)."""
+    computed: bool = False
+    """True once the reference solution has filled in the tests' expected values."""
+
+
 class Problem(BaseModel):
     """A problem ready to use: catalog metadata, its body, and where it sits."""
 
@@ -245,7 +330,10 @@ class Problem(BaseModel):
     topic_index: int
     source_file: str
     lines: dict[str, int] = {}
-    """1-based lines in `source_file`: "starter", "solution", "hints", "tests.<id>"."""
+    """1-based lines in `source_file`: "starter", "solution", "hints", "tests.<id>",
+    "variants.<n>" (the n-th parameter set, from 0)."""
+    variant: VariantChoice | None = None
+    """Set on a variant problem's instance for one learner: which parameter set it is."""
 
     @property
     def id(self) -> str:

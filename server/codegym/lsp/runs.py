@@ -58,11 +58,14 @@ class RunScheduler:
         on_error: Callable[[str, str], None],
         on_queued: Callable[[str, int | None], None] = lambda uri, ahead: None,
         syntax_of: Callable[[Problem, str], Awaitable[SyntaxFailure | None]] | None = None,
+        judged: Callable[[Problem, Sandbox], Problem] = lambda problem, sandbox: problem,
     ) -> None:
         """`on_queued(uri, ahead)`: the document's current run waits behind `ahead` runs for
         the engine, or (None) has started. `syntax_of`: the code's syntax error, if any; code
-        that does not parse is judged without a run."""
+        that does not parse is judged without a run. `judged(problem, sandbox)`: in the run's
+        worker thread, the problem as it is judged (a variant's expected values computed)."""
         self._syntax_of = syntax_of
+        self._judged = judged
         self._sandbox = sandbox
         self._limits = limits
         self._tests_for = tests_for
@@ -141,6 +144,7 @@ class RunScheduler:
         listener: QueueListener,
     ) -> Verdict:
         """In a worker thread: the tests (the exercise's own, and any generated) and the run."""
+        problem = self._judged(problem, sandbox)
         tests = self._tests_for(problem)
         limits = self._limits()
         return check_source(problem, source, sandbox, limits, tests, cancel, listener=listener)

@@ -23,7 +23,7 @@ from ..config import Settings, deep_merge
 from ..content import CATALOG_FILE, Content, Problem, load_content, resolve_content_dir
 from ..progress import ProgressStore
 from ..sandbox import Sandbox, open_sandbox
-from ..workspace import STATE_DIR, exercise_id_of, find_workspace
+from ..workspace import STATE_DIR, exercise_id_of, find_workspace, learner_problem
 from .client import Client, ClientProtocol
 from .diagnostics_store import DiagnosticsStore
 from .feature import Feature
@@ -191,9 +191,9 @@ class GymServer(LanguageServer):
 
     def problem_of(self, text: str) -> Problem | None:
         exercise = exercise_id_of(text)
-        if exercise is None or self.content is None:
+        if exercise is None or self.content is None or exercise not in self.content.problems:
             return None
-        return self.content.problems.get(exercise)
+        return learner_problem(self.content.problems[exercise], self.root)
 
     def document_problem(self, uri: str) -> tuple[str, Problem] | None:
         """An open exercise document's text and its problem."""

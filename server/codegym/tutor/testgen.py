@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..checker import ReferenceOutcome
+from ..checker import ReferenceOutcome, with_expected
 from ..content.models import CallTest, StdioTest, TestCase
 
 MAX_RETRIES = 3
@@ -79,13 +79,6 @@ def _candidate(case: ProposedCase, kind: str, number: int) -> TestCase | None:
             expected_stdout="", label=None, time_factor=None,
         )  # fmt: skip
     return None
-
-
-def with_expected(test: TestCase, outcome: ReferenceOutcome) -> TestCase:
-    """`test` with the expected value the reference computed (its value, or its output)."""
-    if isinstance(test, StdioTest):
-        return test.model_copy(update={"expected_stdout": outcome.stdout})
-    return test.model_copy(update={"expected": outcome.value})
 
 
 async def generate(

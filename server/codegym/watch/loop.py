@@ -25,11 +25,13 @@ from ..sandbox import Sandbox, SandboxError
 from ..tutor.feedback import write_feedback
 from ..tutor.situation import Situation, failure_to_explain
 from ..tutor.tutor import HINT_LEVELS, Answer, Tutor
+from ..variants import judged_problem
 from ..workspace import (
     STATE_DIR,
     backup_file,
     exercise_file,
     exercise_id_of,
+    learner_problem,
     render_exercise,
 )
 from .screen import ScreenState, TutorView
@@ -134,6 +136,8 @@ class Watch:
             return  # gone again (a temporary file) or not text
         exercise = exercise_id_of(source)
         problem = self.content.problems.get(exercise) if exercise else None
+        if problem is not None:
+            problem = learner_problem(problem, self.root)
         if problem is None or self._last_run.get(path) == source:
             return
         self.run(problem, path, source)
@@ -163,8 +167,9 @@ class Watch:
         root, limits = self.root, self.settings.sandbox.limits
 
         def judge() -> Verdict:
-            tests = [*problem.body.tests, *load_generated(root, problem)]
-            return check_source(problem, source, self.sandbox, limits, tests, cancel)
+            judged = judged_problem(problem, self.sandbox, limits, root)  # a variant's expected
+            tests = [*judged.body.tests, *load_generated(root, judged)]
+            return check_source(judged, source, self.sandbox, limits, tests, cancel)
 
         try:
             verdict = await asyncio.to_thread(judge)
@@ -224,7 +229,7 @@ class Watch:
             self.state.message = None  # the screen says it
             self.show_state()
             return
-        problem = choice.problem
+        problem = learner_problem(choice.problem, self.root)
         path = await asyncio.to_thread(exercise_file, self.root, problem)
         self.state.problem, self.state.file = problem, path
         self.state.verdict = self._verdicts.get(problem.id)

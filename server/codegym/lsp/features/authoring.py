@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from ...workspace import STATE_DIR, default_path, render_exercise
+from ...workspace import STATE_DIR, default_path, learner_problem, render_exercise
 from ..diagnostics import SOURCE_CONTENT, content_diagnostics
 from ..feature import Feature
 from ..server import GymServer
@@ -48,7 +48,7 @@ class Authoring(Feature):
         if server.content is None or exercise not in server.content.problems:
             server.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
             return None
-        problem = server.content.problems[exercise]
+        problem = learner_problem(server.content.problems[exercise], server.root)
         scratch = (server.root or Path(tempfile.gettempdir())) / STATE_DIR / "preview"
         path = scratch / default_path(problem)
         await asyncio.to_thread(_write_preview, path, render_exercise(problem))

@@ -18,6 +18,7 @@ from ...grading import Failure, Verdict, message
 from ...grading.wording import input_text
 from ...process import process_start_time
 from ...progress import ProgressStore
+from ...variants import judged_problem
 from ..diagnostics import SOURCE_TESTS, verdict_diagnostics
 from ..feature import Feature, command_action
 from ..runs import RunEnd, RunResult, RunScheduler
@@ -65,6 +66,9 @@ class Testing(Feature):
             ),
             on_queued=self._on_queued,
             syntax_of=server.get_feature(Syntax).failure,
+            judged=lambda problem, sandbox: judged_problem(
+                problem, sandbox, server.settings.sandbox.limits, server.root
+            ),
         )
 
     async def close(self) -> None:
