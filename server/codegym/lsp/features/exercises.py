@@ -86,16 +86,23 @@ class Exercises(Feature):
         )
         return await open_in_editor(server, path)
 
-    async def next_exercise(self, *args: Any) -> str | None:
+    async def next_exercise(self, after: Any = None, *args: Any) -> str | None:
+        """Open the exercise chosen from the learner's record, saying why in one line; `after`:
+        the exercise just worked on, if the client knows it."""
         server = self.server
         if server.content is None:
             return None
-        choice = await asyncio.to_thread(next_exercise, server.content, server.root)
+        just_done = after if isinstance(after, str) else None
+        choice = await asyncio.to_thread(next_exercise, server.content, server.root, just_done)
         if choice is None:
             server.notify_user(
                 "Code Gym: every exercise is solved. Impressive!", types.MessageType.Info
             )
             return None
+        server.notify_user(
+            f"Code Gym: next, {choice.problem.meta.title}: {choice.reason}.",
+            types.MessageType.Info,
+        )
         return await self.open_exercise(choice.problem.id)
 
     async def reset_exercise(self, uri: str) -> bool:
