@@ -26,7 +26,7 @@ import structlog
 from .content import Problem
 from .grading import Verdict
 from .learning.attempts import Attempt, attempt_of
-from .workspace import STATE_DIR
+from .workspace import STATE_DIR, find_workspace
 
 try:
     import fcntl
@@ -234,3 +234,16 @@ class ProgressStore:
             entry.hint_level = level
             entry.max_hint_level = max(entry.max_hint_level, level)
             self._write(progress)
+
+
+def record_attempt(file: Path, problem: Problem, verdict: Verdict) -> None:
+    """A run of `file` outside the editor (`codegym check`), recorded in the workspace the file
+    belongs to, if it belongs to one; a progress file that cannot be written is logged, never
+    fails the run."""
+    root = find_workspace(file.resolve().parent)
+    if root is None:
+        return
+    try:
+        ProgressStore(root).record(problem.id, verdict, problem)
+    except OSError as exc:
+        log.warning("cannot record progress", error=str(exc))
