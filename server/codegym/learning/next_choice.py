@@ -10,7 +10,8 @@ The rules (docs/learners.md § How the next exercise is chosen), in this order:
    course order). With no such exercise, the next one in course order, saying so.
 3. **Breezing**: the last `BREEZE_RUN` exercises solved were each solved on the first try
    without a hint. Skip ahead: the first unsolved exercise of the next one's topic that is
-   harder than it; if that topic has none, the next topic's first unsolved medium one.
+   harder than it; if it has none and the next one is easy, the next topic's first unsolved
+   medium one.
 4. Otherwise the first unsolved exercise in course order.
 
 Pure and deterministic: the same content and record give the same choice."""
@@ -183,4 +184,6 @@ def _titles(problem: Problem, concepts: list[str]) -> str:
     }
     titles = [glossary.get(c, c) for c in concepts]
     titles = [title[:1].lower() + title[1:] for title in titles]
-    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+    if len(titles) == 1 or any(" and " in title for title in titles):
+        return ", ".join(titles)  # "defining functions, remainder and evenness"
+    return ", ".join(titles[:-1]) + " and " + titles[-1]

@@ -86,13 +86,13 @@ class Exercises(Feature):
         )
         return await open_in_editor(server, path)
 
-    async def next_exercise(self, after: Any = None, *args: Any) -> str | None:
-        """Open the exercise chosen from the learner's record, saying why in one line; `after`:
-        the exercise just worked on, if the client knows it."""
+    async def next_exercise(self, *args: Any) -> str | None:
+        """Open the exercise chosen from the learner's record, saying why in one line. The one
+        argument a client may give: the id of the exercise just worked on."""
         server = self.server
         if server.content is None:
             return None
-        just_done = after if isinstance(after, str) else None
+        just_done = args[0] if args and isinstance(args[0], str) else None
         choice = await asyncio.to_thread(next_exercise, server.content, server.root, just_done)
         if choice is None:
             server.notify_user(
