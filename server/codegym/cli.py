@@ -92,7 +92,7 @@ def verdict_lines(
 ) -> list[str]:
     """A header with the scores (and the five `levels` when given), then one line per test,
     grouped as the scores are: the public tests in full, the hidden ones by label and kind of
-    failure only. Code that does not parse is one line: no test ran."""
+    failure only. Code that does not parse is one line under the header: no test ran."""
     scores = [f"{verdict.score(v)} {v}" for v in ("public", "generated", "hidden")]
     scores = [s for s in scores if not s.startswith("0/0 ")]
     mark = "✓" if verdict.status == "pass" else "✗"
@@ -102,12 +102,12 @@ def verdict_lines(
         else "[not run]"
     )
     lines = [f"{mark} {problem.id} · {problem.meta.title}: {' · '.join(scores)}  {ran}"]
-    if levels is not None:
-        lines.append(levels_line(levels))
     if verdict.syntax is not None:
         syntax = verdict.syntax
         where = f"{file}:{syntax.line}: " if syntax.line else ""
         return [*lines, f"  ✗ {where}{syntax.error_type}: {syntax.message} (no test ran)"]
+    if levels is not None:
+        lines.append(levels_line(levels))
     for test in verdict.tests:
         failure = test.failure
         if test.visibility == "hidden":
