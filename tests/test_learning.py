@@ -11,10 +11,21 @@ import pytest
 
 from codegym.content import Content
 from codegym.content.models import Catalog, Problem, ProblemBody
+from codegym.grading import (
+    Failure,
+    HiddenFailure,
+    HiddenResult,
+    PublicResult,
+    TestVerdict,
+    Verdict,
+)
+from codegym.grading.records import ComparedValues
 from codegym.learning.next_choice import choose_next
-from codegym.learning.patterns import recurring
+from codegym.learning.patterns import recurring, run_signs
 from codegym.learning.stats import stats_document, stats_lines
 from codegym.progress import Progress, ProgressStore
+
+from .conftest import make_problem
 
 TOPICS = {
     "loops": [
@@ -296,3 +307,60 @@ def test_stats_per_topic_pattern_and_day(tmp_path: Path) -> None:
     ]  # fmt: skip
     text = "\n".join(stats_lines(document))
     assert "Loops" in text and "2/4" in text and "IndexError in 3 of your last 3" in text
+
+
+# ------------------------------------------------------------------ the signs of one run
+
+
+def judged(*failures: Failure | HiddenFailure | None) -> Verdict:
+    """A verdict with one test per failure: public tests t1…, hidden ones h1…."""
+    tests: list[TestVerdict] = []
+    for index, failure in enumerate(failures, 1):
+        if isinstance(failure, HiddenFailure):
+            tests.append(HiddenResult(id=f"h{index}", name="h", label="h", failure=failure))
+        else:
+            tests.append(
+                PublicResult(id=f"t{index}", name="p", visibility="public", label="p",
+                             failure=failure)
+            )  # fmt: skip
+    return Verdict(exercise="x", status="fail", backend="local", duration_ms=1, tests=tests)
+
+
+def wrong(expected: Any, actual: Any) -> Failure:
+    return Failure("wrong_answer", values=ComparedValues(expected, actual))
+
+
+@pytest.mark.parametrize(
+    ("failure", "signs"),
+    [
+        (wrong(6, 5), ["off_by_one"]),
+        (wrong(6, 6.5), []),
+        (wrong([1], None), ["no_value"]),
+        (wrong({"$undefined": True}, {"$undefined": True}), []),
+        (wrong(3, "3"), ["wrong_type"]),
+        (wrong(3, {"$bigint": "4"}), []),  # numbers of any sort alike; not one apart as read
+        (Failure("runtime_error", reason="while_loading"), ["crashed_at_import"]),
+        (Failure("too_slow"), ["too_slow"]),
+        (HiddenFailure("timeout", error_type=None), ["timeout"]),
+        (HiddenFailure("wrong_answer", error_type="TypeError"), []),  # no values to read
+        (None, []),
+    ],
+)
+def test_the_signs_of_a_run(failure: Failure | HiddenFailure | None, signs: list[str]) -> None:
+    assert run_signs(judged(failure), None) == signs
+
+
+def test_empty_input_is_read_from_the_problems_public_tests() -> None:
+    problem = make_problem(
+        solution="def f(xs): return 0",
+        entry_point="f",
+        tests=[
+            {"kind": "call", "name": "empty", "args": [[]], "expected": 1},
+            {"kind": "call", "name": "full", "args": [[1]], "expected": 1},
+            {"kind": "call", "name": "none", "args": [], "expected": 1},
+        ],
+    )
+    assert run_signs(judged(wrong(1, 0)), problem) == ["empty_input", "off_by_one"]
+    assert run_signs(judged(None, wrong(1, 0)), problem) == ["off_by_one"]
+    assert run_signs(judged(None, None, wrong(1, 0)), problem) == ["off_by_one"]
+    assert run_signs(judged(HiddenFailure("wrong_answer")), problem) == []

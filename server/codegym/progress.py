@@ -39,7 +39,7 @@ ProgressStatus = Literal["new", "attempted", "solved"]
 FORMAT_VERSION = 2
 """1: exercises only. 2: `history` (the last attempts) and, per exercise, `max_hint_level` and
 `solved_after`; a version-1 file is read as it is, with an empty history."""
-HISTORY_LIMIT = 500
+HISTORY_LIMIT = 200
 """Attempts kept in the history, all exercises together; the oldest go first."""
 
 
@@ -104,6 +104,16 @@ def seconds_between(start: str, end: str) -> int:
         return 0
 
 
+def _document_text(progress: Progress) -> str:
+    """The file's text: the exercises indented, and the history one run a line (indenting
+    every field of 200 runs would make the file long and its writing slow)."""
+    exercises = {k: asdict(v) for k, v in sorted(progress.exercises.items())}
+    head = json.dumps({"version": FORMAT_VERSION, "exercises": exercises}, indent=2)
+    runs = [json.dumps(a.to_json(), ensure_ascii=False) for a in progress.history[-HISTORY_LIMIT:]]
+    history = "[\n    " + ",\n    ".join(runs) + "\n  ]" if runs else "[]"
+    return head.removesuffix("\n}") + f',\n  "history": {history}\n}}\n'
+
+
 class ProgressStore:
     def __init__(self, workspace: Path) -> None:
         self.directory = workspace / STATE_DIR
@@ -145,16 +155,12 @@ class ProgressStore:
         )
 
     def _write(self, progress: Progress) -> None:
-        document = {
-            "version": FORMAT_VERSION,
-            "exercises": {k: asdict(v) for k, v in sorted(progress.exercises.items())},
-            "history": [attempt.to_json() for attempt in progress.history[-HISTORY_LIMIT:]],
-        }
+        text = _document_text(progress)
         self._remove_stale_temporaries()
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".progress-", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(document, out, indent=2)
+                out.write(text)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, self.path)

@@ -5,7 +5,7 @@ values are never stored, only the signs (`patterns.run_signs`) read from them.""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..content import Problem
@@ -39,7 +39,19 @@ class Attempt:
         return self.status != "pass"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The stored record, without the fields that are empty or 0 (`from_json` reads them
+        back as such): the history stays small."""
+        stored = {
+            "time": self.time,
+            "exercise": self.exercise,
+            "status": self.status,
+            "categories": self.categories,
+            "errors": self.errors,
+            "signs": self.signs,
+            "hint_level": self.hint_level,
+            "since_first_s": self.since_first_s,
+        }  # not `asdict`, which copies deeply: a record writes 200 of these
+        return {k: v for k, v in stored.items() if v or k in ("time", "exercise", "status")}
 
     @classmethod
     def from_json(cls, data: Any) -> Attempt | None:
