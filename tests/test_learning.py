@@ -232,6 +232,15 @@ def test_everything_solved_offers_nothing(tmp_path: Path) -> None:
     assert choice(tmp_path, {"version": 2, "exercises": exercises}) is None
 
 
+def test_the_last_unsolved_exercise_is_offered_even_after_itself(tmp_path: Path) -> None:
+    exercises = {pid: entry(2, 2) for problems in TOPICS.values() for pid, _, _ in problems}
+    exercises["b2"] = entry(2)
+    assert choice(tmp_path, {"version": 2, "exercises": exercises}, after="b2") == (
+        "b2",
+        "the only exercise you have not solved",
+    )
+
+
 def test_a_version_1_record_is_read_as_it_is(tmp_path: Path) -> None:
     """Version 1 kept no history, `solved_after` nor `max_hint_level`: a solve took every
     attempt, the hint level reached is the highest."""

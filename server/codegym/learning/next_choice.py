@@ -1,8 +1,8 @@
 """Which exercise to offer next, from the learner's record, and why, in one line they read.
 
-The rules (docs/learners.md § How the next exercise is chosen), in this order:
+The rules (docs/learners.md § What comes next), in this order:
 
-1. Every exercise solved: nothing to offer.
+1. Every exercise solved: nothing to offer (the one just worked on, when it is the only one left).
 2. **Struggling** on the exercise just worked on (`after`, else the one last run): it took
    `STRUGGLE_ATTEMPTS` attempts or more, or the third hint, or one error pattern came back in
    `REPEATED` of its failing runs. Offer the first unsolved exercise of the same course that is
@@ -55,6 +55,8 @@ def choose_next(
     ordered = content.ordered()
     unsolved = [p for p in ordered if p.id != after and not _solved(progress, p.id)]
     if not unsolved:
+        if after in content.problems and not _solved(progress, after):
+            return NextChoice(content.problems[after], "the only exercise you have not solved")
         return None
     default = unsolved[0]
     current = _current(content, progress, after)
