@@ -119,9 +119,10 @@ def test_check_human_output_lists_failures(workspace: Path) -> None:
     problem = CONTENT.get("py-sum-evens")
     result = codegym("check", workspace / default_path(problem))
     assert result.returncode == 1
-    header, *lines = result.stdout.splitlines()
+    header, levels, *lines = result.stdout.splitlines()
     lines = [line for line in lines if not line.startswith("! ")]  # how isolated the run was
     assert header.startswith("✗ py-sum-evens · Sum of evens: 1/4 public · 1/5 hidden  [")
+    assert levels.startswith("  levels: syntax ✓ · runs ✓ · tests 1/4 public, 1/5 hidden · ")
     public = [t for t in problem.body.tests if t.visibility == "public"]
     hidden = [t for t in problem.body.tests if t.visibility == "hidden"]
     assert len(lines) == len(public) + len(hidden)

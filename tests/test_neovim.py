@@ -69,3 +69,7 @@ def test_neovim_empty_folder_to_solved(tmp_path: Path) -> None:
     assert any(m.endswith("tests pass!") for m in report["messages"])
     assert report["steps"]["solution"] == []
     assert ProgressStore(workspace).get(problem.id).status == "solved"
+    following = content.ordered()[1]
+    assert report["steps"]["next"] == str(workspace / default_path(following))
+    reason = f"Code Gym: next, {following.meta.title}: the next unsolved exercise in course order."
+    assert reason in report["messages"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 from pathlib import Path
+from typing import Any
 
 from codegym.grading import (
     Failure,
@@ -15,6 +16,9 @@ from codegym.grading import (
     Verdict,
 )
 from codegym.progress import ProgressStore
+from codegym.sandbox.types import ErrorInfo
+
+from .conftest import make_problem
 
 
 def verdict(passed_public: int, passed_hidden: int, status: str = "fail") -> Verdict:
@@ -49,7 +53,7 @@ def test_attempts_best_scores_and_solve(tmp_path: Path) -> None:
     store.record("x", verdict(0, 0))
     assert store.get("x").solved_at == solved_at  # a solve is never lost
     document = json.loads(store.path.read_text())
-    assert document["version"] == 1 and document["exercises"]["x"]["attempts"] == 5
+    assert document["version"] == 2 and document["exercises"]["x"]["attempts"] == 5
 
 
 def test_corrupt_file_is_moved_aside(tmp_path: Path) -> None:
@@ -80,3 +84,45 @@ def test_two_writers_lose_no_update(tmp_path: Path) -> None:
     assert progress["a"].attempts == 50
     assert progress["b"].attempts == 25
     assert not list((tmp_path / ".codegym").glob(".progress-*.tmp"))
+
+
+def test_each_attempt_is_kept_with_what_a_learner_may_know(tmp_path: Path) -> None:
+    problem = make_problem(
+        solution="def f(xs): return 0",
+        entry_point="f",
+        tests=[
+            {"kind": "call", "name": "empty", "args": [[]], "expected": 0},
+            {"kind": "call", "name": "secret", "args": [[7, 8]], "expected": 15,
+             "visibility": "hidden", "label": "two numbers"},
+        ],
+    )  # fmt: skip
+    crash = ErrorInfo(type="IndexError", message="list index out of range", line=1)
+    tests: list[TestVerdict] = [
+        PublicResult(id="t1", name="empty", visibility="public", label="empty",
+                     failure=Failure("runtime_error", input="f([])", error=crash)),
+        HiddenResult(id="t2", name="secret", label="two numbers",
+                     failure=HiddenFailure("wrong_answer", error_type=None)),
+    ]  # fmt: skip
+    failing = Verdict(exercise="x", status="fail", backend="local", duration_ms=1, tests=tests)
+    store = ProgressStore(tmp_path)
+    store.record_hint("x", 2)
+    store.record("x", failing, problem)
+    store.record("x", verdict(4, 3, "pass"))
+    progress = store.snapshot()
+    first, second = progress.history
+    assert first.categories == {"public": {"runtime_error": 1}, "hidden": {"wrong_answer": 1}}
+    assert (first.errors, first.signs, first.hint_level) == ({"IndexError": 1}, ["empty_input"], 2)
+    assert (second.status, second.hint_level, second.errors) == ("pass", 2, {})
+    entry = progress.exercises["x"]
+    assert (entry.solved_after, entry.max_hint_level, entry.hint_level) == (2, 2, 0)
+    stored = store.path.read_text()
+    assert "7, 8" not in stored and "15" not in stored and "list index" not in stored
+
+
+def test_the_history_keeps_the_last_attempts(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr("codegym.progress.HISTORY_LIMIT", 3)
+    store = ProgressStore(tmp_path)
+    for name in "abcde":
+        store.record(name, verdict(1, 0))
+    assert [a.exercise for a in store.snapshot().history] == ["c", "d", "e"]
+    assert store.get("a").attempts == 1  # the exercises' own records stay

@@ -1,14 +1,14 @@
 """The catalog as a learner sees it: courses → topics → exercises, each with its status and file.
-Served by the language server as `codegym/catalog` (docs/lsp.md) and used for "next exercise"."""
+Served by the language server as `codegym/catalog` (docs/lsp.md); and the exercise to offer next."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .content import Content, Problem
-from .progress import ProgressStore
+from .content import Content
+from .learning.next_choice import NextChoice, choose_next
+from .progress import Progress, ProgressStore
 from .workspace import find_exercises
 
 
@@ -43,23 +43,10 @@ def learner_catalog(content: Content, root: Path | None) -> dict[str, Any]:
     return {"courses": courses, "solved": solved, "total": len(content.problems)}
 
 
-@dataclass(frozen=True)
-class NextChoice:
-    """The exercise to offer next, and why, in one line a learner reads ("the next exercise in
-    course order")."""
-
-    problem: Problem
-    reason: str
-
-
 def next_exercise(
     content: Content, root: Path | None, after: str | None = None
 ) -> NextChoice | None:
-    """The exercise to offer next (after `after`, the one just worked on, if given); None when
-    every exercise is solved. Today: the first unsolved exercise in course order."""
-    progress = ProgressStore(root).load() if root else {}
-    for problem in content.ordered():
-        entry = progress.get(problem.id)
-        if problem.id != after and (entry is None or entry.status != "solved"):
-            return NextChoice(problem, "the next unsolved exercise in course order")
-    return None
+    """The exercise to offer next (after `after`, the one just worked on, if given), chosen from
+    the learner's record (`learning.next_choice`); None when every exercise is solved."""
+    progress = ProgressStore(root).snapshot() if root else Progress()
+    return choose_next(content, progress, after)

@@ -8,20 +8,27 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
+from .catalog import next_exercise
 from .checker import check_source
 from .config import Settings
 from .content import Content, ContentError, Problem, load_content, resolve_content_dir
 from .content.variants import for_seed
 from .grading import CATEGORY_WORDS, Failure, Verdict, message, verdict_document
 from .grading.wording import scores
+from .learning.stats import stats_document, stats_lines
+from .levels import five_levels, levels_line, quality_level
 from .logging_setup import configure_logging
+from .progress import ProgressStore, record_attempt
 from .sandbox import Sandbox, SandboxError, open_sandbox
 from .text import counted
 from .variants import VariantError, judged_problem
 from .workspace import (
+    default_path,
     exercise_id_of,
+    find_exercises,
     find_workspace,
     init_workspace,
     learner_problem,
@@ -90,14 +97,12 @@ def _problem(content: Content, exercise: str) -> Problem:
     raise CliError(f"exercise {exercise!r} failed to load: see {where} above")
 
 
-def _print_verdict(verdict: Verdict, problem: Problem, file: Path) -> None:
-    print("\n".join(verdict_lines(verdict, problem, file)))
-
-
-def verdict_lines(verdict: Verdict, problem: Problem, file: Path) -> list[str]:
-    """A header with the scores, then one line per test, grouped as the scores are: the public
-    tests in full, the hidden ones by label and kind of failure only. Code that does not parse
-    is one line: no test ran."""
+def verdict_lines(
+    verdict: Verdict, problem: Problem, file: Path, levels: dict[str, Any] | None = None
+) -> list[str]:
+    """A header with the scores (and the five `levels` when given), then one line per test,
+    grouped as the scores are: the public tests in full, the hidden ones by label and kind of
+    failure only. Code that does not parse is one line under the header: no test ran."""
     mark = "✓" if verdict.status == "pass" else "✗"
     ran = (
         f"[{verdict.backend}, {verdict.duration_ms:.0f} ms]"
@@ -109,6 +114,8 @@ def verdict_lines(verdict: Verdict, problem: Problem, file: Path) -> list[str]:
         syntax = verdict.syntax
         where = f"{file}:{syntax.line}: " if syntax.line else ""
         return [*lines, f"  ✗ {where}{syntax.error_type}: {syntax.message} (no test ran)"]
+    if levels is not None:
+        lines.append(levels_line(levels))
     for test in verdict.tests:
         failure = test.failure
         if test.visibility == "hidden":
@@ -192,11 +199,46 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     finally:
         sandbox.close()
+    record_attempt(file, problem, verdict)
+    levels = five_levels(verdict, quality_level(source, problem, verdict))
     if args.json:
-        print(json.dumps(verdict_document(verdict), ensure_ascii=False))
+        print(json.dumps(verdict_document(verdict, levels), ensure_ascii=False))
     else:
-        _print_verdict(verdict, problem, file)
+        print("\n".join(verdict_lines(verdict, problem, file, levels)))
     return EXIT_OK if verdict.status == "pass" else EXIT_FAIL
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    content = _content(_settings(args))
+    progress = ProgressStore(_workspace(args.directory)).snapshot()
+    document = stats_document(content, progress)
+    if args.json:
+        print(json.dumps(document, ensure_ascii=False))
+    else:
+        print("\n".join(stats_lines(document)))
+    return EXIT_OK
+
+
+def cmd_next(args: argparse.Namespace) -> int:
+    content = _content(_settings(args))
+    root = _workspace(args.directory)
+    choice = next_exercise(content, root)
+    if choice is None:
+        print("Every exercise is solved. Impressive!")
+        return EXIT_OK
+    problem = choice.problem
+    path = find_exercises(root).get(problem.id, root / default_path(problem))
+    print(f"next: {problem.id} · {problem.meta.title} ({problem.meta.difficulty}) in {path}")
+    print(f"  {choice.reason[:1].upper()}{choice.reason[1:]}.")
+    return EXIT_OK
+
+
+def _workspace(directory: str) -> Path:
+    """The workspace DIR belongs to (the folder holding `.codegym/`), else DIR itself."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise CliError(f"{folder} is not a folder")
+    return find_workspace(folder.resolve()) or folder
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -359,6 +401,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON document")
     backend_option(check)
     content_option(check)
+
+    stats = add("stats", "your progress per course and topic, and your recurring errors", cmd_stats)
+    stats.add_argument("directory", nargs="?", default=".", metavar="DIR", help="workspace")
+    stats.add_argument("--json", action="store_true", help="print one JSON document")
+    content_option(stats)
+
+    following = add("next", "the exercise to do next, chosen from your record, and why", cmd_next)
+    following.add_argument("directory", nargs="?", default=".", metavar="DIR", help="workspace")
+    content_option(following)
 
     validate = add("validate", "check content: schema, solutions pass, starters fail", cmd_validate)
     validate.add_argument(

@@ -1,7 +1,7 @@
 -- Drives a real headless Neovim (0.7+) against `codegym serve`, from an empty folder: the server
 -- offers to create the exercises (accepted), then open one, :write it → test diagnostics; the
 -- "Hint 1/3" quick fix (the tutor offline) → its feedback document is shown; replace the code with
--- the solution, :write → cleared.
+-- the solution, :write → cleared; then the next exercise, opened, with the reason in a message.
 -- Reads its inputs from the environment, writes what it saw to $GYM_REPORT (JSON), then quits.
 local function env(name)
   local value = os.getenv(name)
@@ -43,6 +43,9 @@ guarded(function()
     handlers = {
       ["window/showMessage"] = function(_, result)
         table.insert(report.messages, result.message)
+      end,
+      ["codegym/progressChanged"] = function(_, result)
+        report.status = result.status
       end,
       -- Neovim 0.7 has no handler for window/showDocument: the one from the README.
       ["window/showDocument"] = function(_, result)
@@ -120,6 +123,14 @@ guarded(function()
     return false
   end, 50), "the diagnostics were not cleared after saving the solution")
   report.steps.solution = test_diagnostics()
+
+  -- Solved (and recorded): the next exercise, as a learner's mapping for
+  -- `vim.lsp.buf.execute_command({ command = "codegym.nextExercise" })` asks for it.
+  assert(vim.wait(30000, function() return report.status == "solved" end, 50), "not recorded")
+  local following = { command = "codegym.nextExercise", arguments = {} }
+  local chosen = client.request_sync("workspace/executeCommand", following, 30000, exercise_buf)
+  assert(chosen and chosen.result, "the next exercise command failed: " .. vim.inspect(chosen))
+  report.steps.next = vim.api.nvim_buf_get_name(vim.api.nvim_get_current_buf())
   vim.lsp.stop_client(client_id)
   vim.wait(3000, function() return vim.lsp.get_client_by_id(client_id) == nil end, 50)
   finish(true, nil)

@@ -9,15 +9,16 @@ from .records import Failure, TestVerdict, Verdict
 from .wording import input_text, message
 
 
-def verdict_document(verdict: Verdict) -> dict[str, Any]:
-    """The whole run: status, levels, the syntax error if any, and one entry per test."""
+def verdict_document(verdict: Verdict, levels: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole run: status, levels (`levels`, default the verdict's own), the syntax error if
+    any, and one entry per test."""
     return {
         "exercise": verdict.exercise,
         "status": verdict.status,
         "backend": verdict.backend,
         "isolation": verdict.isolation,
         "duration_ms": round(verdict.duration_ms, 1),
-        "levels": verdict.levels,
+        "levels": verdict.levels if levels is None else levels,
         "error": None,  # a run that could not happen has no verdict: see `codegym check`
         "syntax": asdict(verdict.syntax) if verdict.syntax else None,
         "tests": [result_document(t) for t in verdict.tests],

@@ -7,12 +7,13 @@ from __future__ import annotations
 from . import handlers
 from .features.authoring import Authoring
 from .features.exercises import Exercises, Statement
+from .features.progress_view import ProgressView
 from .features.syntax import Syntax
 from .features.testing import Testing
 from .features.tutor import Tutoring
 from .server import GymServer
 
-FEATURES = (Syntax, Testing, Statement, Tutoring, Authoring, Exercises)
+FEATURES = (Syntax, Testing, Statement, Tutoring, Authoring, Exercises, ProgressView)
 
 
 def make_server() -> GymServer:

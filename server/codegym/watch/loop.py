@@ -192,7 +192,9 @@ class Watch:
             self.state.verdict, self.state.running = verdict, False
             self.show_state()
         try:
-            before, after = await asyncio.to_thread(self.progress.record, problem.id, verdict)
+            before, after = await asyncio.to_thread(
+                self.progress.record, problem.id, verdict, problem
+            )
         except OSError as exc:
             log.warning("cannot record progress", error=str(exc))
         else:

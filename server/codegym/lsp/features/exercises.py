@@ -86,15 +86,22 @@ class Exercises(Feature):
         return await open_in_editor(server, path)
 
     async def next_exercise(self, *args: Any) -> str | None:
+        """Open the exercise chosen from the learner's record, saying why in one line. The one
+        argument a client may give: the id of the exercise just worked on."""
         server = self.server
         if server.content is None:
             return None
-        choice = await asyncio.to_thread(next_exercise, server.content, server.root)
+        just_done = args[0] if args and isinstance(args[0], str) else None
+        choice = await asyncio.to_thread(next_exercise, server.content, server.root, just_done)
         if choice is None:
             server.notify_user(
                 "Code Gym: every exercise is solved. Impressive!", types.MessageType.Info
             )
             return None
+        server.notify_user(
+            f"Code Gym: next, {choice.problem.meta.title}: {choice.reason}.",
+            types.MessageType.Info,
+        )
         return await self.open_exercise(choice.problem.id)
 
     async def reset_exercise(self, uri: str) -> bool:

@@ -197,7 +197,7 @@ class Testing(Feature):
     ) -> None:
         """Off the event loop: the store takes a file lock and fsyncs."""
         try:
-            before, after = await asyncio.to_thread(store.record, problem.id, verdict)
+            before, after = await asyncio.to_thread(store.record, problem.id, verdict, problem)
         except OSError as exc:
             log.warning("cannot record progress", error=str(exc))
             return
