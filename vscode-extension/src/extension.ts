@@ -1,6 +1,6 @@
 /**
- * Activation: wires the server, the exercises view, the status bar, the feedback panel and the
- * commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
+ * Activation: wires the server, the exercises view, the statement and progress views, the status
+ * bar, the feedback panel and the commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
  * anywhere else, on a Code Gym command.
  */
 
@@ -182,6 +182,10 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.window.registerWebviewViewProvider(STATEMENT_VIEW, statement),
     vscode.window.registerWebviewViewProvider(PROGRESS_VIEW, progress),
+    progress,
+    vscode.languages.onDidChangeDiagnostics(() => {
+      progress.diagnosticsChanged();
+    }),
     vscode.workspace.onDidOpenTextDocument(startIfGym),
     vscode.workspace.onDidGrantWorkspaceTrust(startIfGym),
     vscode.window.registerWebviewPanelSerializer(FEEDBACK_VIEW_TYPE, {

@@ -22,6 +22,9 @@ export interface ProgressModel {
   patterns: string[];
 }
 
+export const NO_STATS = 'This Code Gym server has no progress statistics; update it.';
+export const NOT_RUNNING = 'The Code Gym server is not running.';
+
 /** What the host posts to the Progress view. */
 export type ProgressMessage = { type: 'progress'; model: ProgressModel } | { type: 'message'; text: string };
 

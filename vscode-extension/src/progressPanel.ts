@@ -2,7 +2,7 @@
  * The Progress view (in the Code Gym side bar): solved per topic and the learner's errors over
  * time as charts (Chart.js, bundled into dist/webview/progress.js), and the errors that keep
  * coming back as sentences, from the server's `codegym/stats`. Asked again when the view becomes
- * visible and when the server says the progress changed. A server without that request gets a
+ * visible, when the server says the progress changed, and after a run (its diagnostics). A server without that request gets a
  * message in the view, not an error.
  */
 
@@ -11,18 +11,19 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ErrorCodes, ResponseError, type LanguageClient } from 'vscode-languageclient/node';
 
-import { parseStats, progressModel, type ProgressMessage } from './progressChart';
+import { NO_STATS, NOT_RUNNING, parseStats, progressModel, type ProgressMessage } from './progressChart';
 import { STATS_REQUEST } from './protocol';
 import { webviewPage } from './webviewPage';
 
 export const PROGRESS_VIEW = 'codegym.progress';
-export const NO_STATS = 'This Code Gym server has no progress statistics; update it.';
-export const NOT_RUNNING = 'The Code Gym server is not running.';
+/** Runs publish diagnostics: the view asks again once they settle (a run is an attempt). */
+const SETTLE_MS = 500;
 const SCRIPT = ['dist', 'webview', 'progress.js'];
 
-export class ProgressView implements vscode.WebviewViewProvider {
+export class ProgressView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private asked = 0;
+  private settling: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -51,6 +52,16 @@ export class ProgressView implements vscode.WebviewViewProvider {
       }
     });
     this.view = view;
+  }
+
+  /** Diagnostics changed (a run finished): asks again once they settle. */
+  diagnosticsChanged(): void {
+    clearTimeout(this.settling);
+    this.settling = setTimeout(() => void this.refresh(), SETTLE_MS);
+  }
+
+  dispose(): void {
+    clearTimeout(this.settling);
   }
 
   /** Asks the server for the statistics and shows them, if the view is there to show them. */
