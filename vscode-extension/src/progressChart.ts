@@ -14,8 +14,8 @@ export type BarChart = ChartConfiguration<'bar', number[], string>;
 export interface ProgressModel {
   solved: number;
   total: number;
-  /** null: the content has no topics. */
-  topics: BarChart | null;
+  /** One chart per course (with topics). */
+  topics: BarChart[];
   /** null: no run yet. */
   timeline: BarChart | null;
   /** The patterns' sentences, most frequent first. */
@@ -45,7 +45,7 @@ export function progressModel(stats: Stats): ProgressModel {
   return {
     solved: sum(topics.map((topic) => topic.solved)),
     total: sum(topics.map((topic) => topic.total)),
-    topics: topics.length === 0 ? null : topicsChart(stats.courses),
+    topics: stats.courses.filter((course) => course.topics.length > 0).map(topicsChart),
     timeline: timelineChart(stats.timeline),
     patterns: [...stats.patterns]
       .sort((a, b) => b.count - a.count)
@@ -54,19 +54,19 @@ export function progressModel(stats: Stats): ProgressModel {
   };
 }
 
-/** One horizontal bar per topic, stacked: solved, attempted, new. */
-function topicsChart(courses: StatsCourse[]): BarChart {
-  const named = courses.length > 1;
-  const rows = courses.flatMap((course) => course.topics.map((topic) => ({ course, topic })));
+/** One horizontal bar per topic of a course, stacked: solved, attempted, new. */
+function topicsChart(course: StatsCourse): BarChart {
   const series = (label: string, color: string, count: (topic: StatsTopic) => number) => ({
     label,
-    data: rows.map(({ topic }) => count(topic)),
+    data: course.topics.map(count),
     backgroundColor: themeColor(color),
   });
+  const solved = sum(course.topics.map((topic) => topic.solved));
+  const total = sum(course.topics.map((topic) => topic.total));
   return {
     type: 'bar',
     data: {
-      labels: rows.map(({ course, topic }) => (named ? `${course.title}: ${topic.title}` : topic.title)),
+      labels: course.topics.map((topic) => topic.title),
       datasets: [
         series('solved', 'green', (topic) => topic.solved),
         series('attempted', 'yellow', (topic) => topic.attempted),
@@ -77,8 +77,8 @@ function topicsChart(courses: StatsCourse[]): BarChart {
       indexAxis: 'y',
       maintainAspectRatio: false,
       animation: false,
-      scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } },
-      plugins: { title: { display: true, text: 'Exercises per topic' } },
+      scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true, ticks: { autoSkip: false, crossAlign: 'far' } } },
+      plugins: { title: { display: true, text: `${course.title}: ${String(solved)} of ${String(total)} solved` } },
     },
   };
 }

@@ -35,24 +35,27 @@ const STATS: Stats = {
 };
 
 describe('the progress model', () => {
-  it('stacks solved, attempted and new per topic, named by course when there are several', () => {
+  it('stacks solved, attempted and new per topic, a chart per course', () => {
     const model = progressModel(STATS);
     assert.equal(model.solved, 4);
     assert.equal(model.total, 18);
-    const chart = model.topics;
-    assert.ok(chart);
-    assert.equal(chart.type, 'bar');
-    assert.equal(chart.options?.indexAxis, 'y');
-    assert.deepEqual(chart.data.labels, ['Python: Basics and functions', 'Python: Strings', 'JavaScript: Basics']);
+    assert.equal(model.topics.length, 2);
+    const [python, javascript] = model.topics;
+    assert.ok(python && javascript);
+    assert.equal(python.type, 'bar');
+    assert.equal(python.options?.indexAxis, 'y');
+    assert.equal(python.options?.plugins?.title?.text, 'Python: 3 of 12 solved');
+    assert.deepEqual(python.data.labels, ['Basics and functions', 'Strings']);
     assert.deepEqual(
-      chart.data.datasets.map((set) => [set.label, set.data, set.backgroundColor]),
+      python.data.datasets.map((set) => [set.label, set.data, set.backgroundColor]),
       [
-        ['solved', [3, 0, 1], 'var(--vscode-charts-green)'],
-        ['attempted', [1, 2, 0], 'var(--vscode-charts-yellow)'],
-        ['new', [2, 4, 5], 'var(--vscode-charts-lines)'],
+        ['solved', [3, 0], 'var(--vscode-charts-green)'],
+        ['attempted', [1, 2], 'var(--vscode-charts-yellow)'],
+        ['new', [2, 4], 'var(--vscode-charts-lines)'],
       ],
     );
-    assert.deepEqual(progressModel({ ...STATS, courses: STATS.courses.slice(0, 1) }).topics?.data.labels, ['Basics and functions', 'Strings']);
+    assert.deepEqual(javascript.data.labels, ['Basics']);
+    assert.equal(javascript.options?.plugins?.title?.text, 'JavaScript: 1 of 6 solved');
   });
 
   it('shows the runs per day, in order: the passing ones, then the failing ones by error', () => {
@@ -97,7 +100,7 @@ describe('the progress model', () => {
 
   it('has no charts for a learner with nothing yet', () => {
     const model = progressModel({ courses: [], patterns: [], timeline: [{ day: '2026-12-07', runs: 0, solved: 0, failing_runs: 0, patterns: {} }] });
-    assert.deepEqual(model, { solved: 0, total: 0, topics: null, timeline: null, patterns: [] });
+    assert.deepEqual(model, { solved: 0, total: 0, topics: [], timeline: null, patterns: [] });
   });
 
   it('is plain data, as posted to the webview', () => {

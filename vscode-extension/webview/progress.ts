@@ -38,10 +38,10 @@ function resolve(color: unknown, fallback = '#888888'): string {
   return value === '' ? fallback : value;
 }
 
-function chart(id: string, config: BarChart, height: number): HTMLElement {
+function chart(kind: string, config: BarChart, height: number): HTMLElement {
   const box = element('div', { class: 'chart' });
   box.style.height = `${String(height)}px`;
-  const canvas = element('canvas', { id, role: 'img', 'aria-label': String(config.options?.plugins?.title?.text ?? '') });
+  const canvas = element('canvas', { class: kind, role: 'img', 'aria-label': String(config.options?.plugins?.title?.text ?? '') });
   box.append(canvas);
   const themed: BarChart = {
     ...config,
@@ -66,8 +66,8 @@ function draw(message: ProgressMessage): void {
   } else {
     const { model } = message;
     parts.push(element('p', { class: 'meta', id: 'summary' }, `${String(model.solved)} of ${String(model.total)} exercises solved`));
-    if (model.topics !== null) {
-      parts.push(chart('topics-chart', model.topics, 48 + 22 * (model.topics.data.labels?.length ?? 0)));
+    for (const topics of model.topics) {
+      parts.push(chart('topics-chart', topics, 72 + 24 * (topics.data.labels?.length ?? 0)));
     }
     parts.push(element('h2', {}, 'Your frequent errors'));
     const list = element('ul', { id: 'patterns' });
