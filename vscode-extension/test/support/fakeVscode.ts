@@ -162,8 +162,17 @@ interface WebviewViewProvider {
   resolveWebviewView(view: unknown): unknown;
 }
 
-function fakeWebview(record: FakeWebviewPanel, received: EventEmitter<unknown>) {
-  return {
+/** A webview, and the record of what the extension did with it. */
+function fakeWebview() {
+  const received = new EventEmitter<unknown>();
+  const record: FakeWebviewPanel = {
+    html: '',
+    posted: [],
+    receive: (value) => {
+      received.fire(value);
+    },
+  };
+  const webview = {
     set html(value: string) {
       record.html = value;
     },
@@ -176,6 +185,7 @@ function fakeWebview(record: FakeWebviewPanel, received: EventEmitter<unknown>) 
     asWebviewUri: (uri: Uri) => Uri.parse(`https://webview.test${uri.path}`),
     cspSource: 'fake:',
   };
+  return { record, webview };
 }
 
 export const host = {
@@ -223,27 +233,17 @@ export const host = {
     if (provider === undefined) {
       throw new Error(`no provider of the view ${id}`);
     }
-    const received = new EventEmitter<unknown>();
     const visibility = new EventEmitter<undefined>();
-    const record: FakeWebviewView = {
-      html: '',
-      posted: [],
-      receive: (value) => {
-        received.fire(value);
-      },
-      setVisible: (visible) => {
+    const { record, webview } = fakeWebview();
+    const view = { webview, visible: true, onDidChangeVisibility: visibility.event, onDidDispose: new EventEmitter<undefined>().event };
+    const shown: FakeWebviewView = Object.assign(record, {
+      setVisible: (visible: boolean) => {
         view.visible = visible;
         visibility.fire(undefined);
       },
-    };
-    const view = {
-      webview: fakeWebview(record, received),
-      visible: true,
-      onDidChangeVisibility: visibility.event,
-      onDidDispose: new EventEmitter<undefined>().event,
-    };
+    });
     provider.resolveWebviewView(view);
-    return record;
+    return shown;
   },
 
   async executeCommand(id: string, ...args: unknown[]): Promise<unknown> {
@@ -368,17 +368,9 @@ export const window = inert({
       dispose: () => undefined,
     }),
   createWebviewPanel: () => {
-    const received = new EventEmitter<unknown>();
     const disposed = new EventEmitter<undefined>();
-    const record: FakeWebviewPanel = {
-      html: '',
-      posted: [],
-      receive: (value) => {
-        received.fire(value);
-      },
-    };
+    const { record, webview } = fakeWebview();
     host.panels.push(record);
-    const webview = fakeWebview(record, received);
     const dispose = (): void => {
       disposed.fire(undefined);
     };
