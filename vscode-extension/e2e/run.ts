@@ -223,8 +223,9 @@ async function main(): Promise<number> {
         console.log('  (this server has no codegym/stats: the view says so; the chart checks need it)');
         return;
       }
-      await until(async () => (await view.locator('canvas.topics-chart').count()) === 2, 'a chart per course', STEP_MS);
-      await view.locator('canvas.timeline-chart').waitFor({ timeout: STEP_MS });
+      // Drawn by Chart.js under the view's CSP: a chart per course, and the days.
+      await until(async () => (await view.locator('canvas.topics-chart[data-drawn]').count()) === 2, 'a chart per course', STEP_MS);
+      await view.locator('canvas.timeline-chart[data-drawn]').waitFor({ timeout: STEP_MS });
       await view.locator('#patterns li', { hasText: 'IndexError' }).first().waitFor({ timeout: STEP_MS });
     });
 

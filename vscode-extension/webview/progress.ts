@@ -47,8 +47,11 @@ function chart(kind: string, config: BarChart, height: number): HTMLElement {
     ...config,
     data: { ...config.data, datasets: config.data.datasets.map((set) => ({ ...set, backgroundColor: resolve(set.backgroundColor) })) },
   };
-  // Drawn once the box is in the page, so it has a size.
-  queueMicrotask(() => charts.push(new Chart(canvas, themed)));
+  // Drawn once the box is in the page, so it has a size; marked drawn for the end-to-end test.
+  queueMicrotask(() => {
+    charts.push(new Chart(canvas, themed));
+    canvas.dataset.drawn = 'true';
+  });
   return box;
 }
 
