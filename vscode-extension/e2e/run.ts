@@ -20,6 +20,7 @@ import * as path from 'node:path';
 
 import { chromium } from 'playwright-core';
 
+import { NO_STATS } from '../src/progressChart';
 import { exerciseHeader, referenceSolution } from '../test/support/content';
 import { EXTENSION_ROOT } from '../test/support/manifest';
 import { CodeServer } from './codeServer';
@@ -40,6 +41,9 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 const EXTENSION_ID = 'codegym.codegym';
 const FIRST = { label: 'Sum of evens', file: '01-py-sum-evens.py', topic: 'py-basics', id: 'py-sum-evens' };
 const SECOND_LABEL = 'Guess judge';
+const SECOND_ID = 'py-guess-judge';
+/** Words of the first exercise's statement, as its first paragraph renders. */
+const FIRST_STATEMENT = 'returns the sum of the even integers';
 /** A Python file of the workspace that is not an exercise. */
 const NOTES = 'notes.py';
 
@@ -124,6 +128,12 @@ async function main(): Promise<number> {
       await until(async () => (await vscode.editorActions()).some((label) => label.startsWith('Run Tests')), 'the Run Tests button', STEP_MS);
     });
 
+    await steps.step('the statement view shows the exercise beside the code', async () => {
+      const view = await vscode.webviewWith(`article.statement[data-exercise="${FIRST.id}"]`);
+      await view.locator('article.statement h1', { hasText: FIRST.label }).waitFor({ timeout: STEP_MS });
+      await view.locator('article.statement p', { hasText: FIRST_STATEMENT }).waitFor({ timeout: STEP_MS });
+    });
+
     await steps.step('save lists the failures in Problems', async () => {
       await vscode.save();
       await vscode.showProblems();
@@ -177,6 +187,14 @@ async function main(): Promise<number> {
       await until(async () => (await vscode.selectedExercise()) === SECOND_LABEL, `${SECOND_LABEL} selected in the tree`, STEP_MS, () => '');
     });
 
+    await steps.step('the statement view follows to the next exercise', async () => {
+      const view = await vscode.webviewWith(`article.statement[data-exercise="${SECOND_ID}"]`);
+      await view.locator('article.statement h1', { hasText: SECOND_LABEL }).waitFor({ timeout: STEP_MS });
+      if ((await view.locator(`article.statement[data-exercise="${FIRST.id}"]`).count()) > 0) {
+        throw new Error('the first statement is still shown');
+      }
+    });
+
     await steps.step('the feedback panel shows the answer about the exercise in the editor', async () => {
       await vscode.command('Code Gym: Open Feedback Panel');
       const feedback = vscode.webview(EXTENSION_ID);
@@ -187,6 +205,28 @@ async function main(): Promise<number> {
       await feedback.locator('.meta', { hasText: /^Hint · py-sum-evens/ }).waitFor({ timeout: STEP_MS });
       await until(async () => (await vscode.selectedExercise()) === FIRST.label, `${FIRST.label} selected in the tree`, STEP_MS);
       await vscode.quickOpen(path.basename(files[1] ?? ''));
+    });
+
+    await steps.step('the progress view charts the topics and the errors that come back', async () => {
+      // Three runs of the next exercise that raise the same error, each seen in Problems.
+      await vscode.showProblems();
+      for (const run of [1, 2, 3]) {
+        await vscode.replaceEditorText(`${exerciseHeader(starterOfNext)}\n\nraise IndexError("run ${String(run)}")\n`);
+        await vscode.save();
+        await until(async () => (await vscode.problems()).some((problem) => problem.includes(`IndexError: run ${String(run)}`)), `run ${String(run)} in Problems`, STEP_MS);
+      }
+      await vscode.command('Code Gym: Show Progress');
+      const view = await vscode.webviewWith('#message, #summary');
+      const shown = view.locator('#message');
+      const message = (await shown.count()) > 0 ? ((await shown.textContent()) ?? '') : '';
+      if (message === NO_STATS) {
+        console.log('  (this server has no codegym/stats: the view says so; the chart checks need it)');
+        return;
+      }
+      // Drawn by Chart.js under the view's CSP: a chart per course, and the days.
+      await until(async () => (await view.locator('canvas.topics-chart[data-drawn]').count()) === 2, 'a chart per course', STEP_MS);
+      await view.locator('canvas.timeline-chart[data-drawn]').waitFor({ timeout: STEP_MS });
+      await view.locator('#patterns li', { hasText: 'IndexError' }).first().waitFor({ timeout: STEP_MS });
     });
 
     await steps.step('Reset Exercise restores the starter code', async () => {

@@ -4,7 +4,7 @@
  * wait is bounded.
  */
 
-import { type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 import { until } from './wait';
 
@@ -123,9 +123,34 @@ export class Workbench {
     await this.page.locator('.markers-panel').waitFor({ state: 'visible', timeout: STEP_MS });
   }
 
-  /** The document inside this extension's webview (webviews are nested iframes). */
+  /** The document inside this extension's webview panel (webviews are nested iframes; the
+   * side bar's webview views are left out). */
   webview(extensionId: string): FrameLocator {
-    return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}&"]`).frameLocator('#active-frame');
+    return this.page
+      .frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}&"]:not([src*="purpose=webviewView"])`)
+      .frameLocator('#active-frame');
+  }
+
+  /** The document of a webview (a panel or a side bar view) that shows `selector`, once one does. */
+  async webviewWith(selector: string): Promise<Frame> {
+    let found: Frame | undefined;
+    await until(
+      async () => {
+        for (const frame of this.page.frames()) {
+          if ((await frame.locator(selector).count().catch(() => 0)) > 0) {
+            found = frame;
+            return true;
+          }
+        }
+        return false;
+      },
+      `a webview showing ${selector}`,
+      STEP_MS,
+    );
+    if (found === undefined) {
+      throw new Error(`no webview shows ${selector}`);
+    }
+    return found;
   }
 
   /** The texts of the visible notification toasts. */

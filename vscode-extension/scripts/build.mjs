@@ -1,7 +1,8 @@
 // Bundles the extension (dist/extension.js, `vscode` external) or, with --tests, each test file
 // (out/test/*.test.js, `vscode` = test/support/fakeVscode.ts) for `node --test`, or, with --e2e,
-// the end-to-end test in a real VS Code (out/e2e/run.js, playwright-core external). --production
-// minifies the extension.
+// the end-to-end test in a real VS Code (out/e2e/run.js, playwright-core external). The Progress
+// view's script, with Chart.js, is bundled for the webview (dist/webview/progress.js) beside the
+// extension. --production minifies both.
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,5 +41,16 @@ if (args.has('--tests')) {
     external: ['vscode'],
     minify: production,
     sourcemap: !production,
+  });
+  await build({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    logLevel: 'warning',
+    entryPoints: [join(root, 'webview', 'progress.ts')],
+    outfile: join(root, 'dist', 'webview', 'progress.js'),
+    minify: production,
+    sourcemap: production ? false : 'inline',
   });
 }

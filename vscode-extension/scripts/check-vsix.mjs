@@ -51,7 +51,7 @@ const entries = readZip(readFileSync(file));
 const names = [...entries.keys()].sort();
 
 check(size < MAX_BYTES, `${size} bytes, more than ${MAX_BYTES}`);
-for (const required of ['extension/dist/extension.js', 'extension/package.json', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/media/codegym.svg']) {
+for (const required of ['extension/dist/extension.js', 'extension/dist/webview/progress.js', 'extension/package.json', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/media/codegym.svg']) {
   check(names.some((entry) => entry.toLowerCase() === required.toLowerCase()), `missing ${required}`);
 }
 check(names.some((entry) => /^extension\/server\/codegym-[^/]+-py3-none-any\.whl$/.test(entry)), 'no server wheel in extension/server/');
@@ -65,10 +65,12 @@ const contributes = manifest.contributes ?? {};
 const commands = new Set((contributes.commands ?? []).map((command) => command.command));
 const settings = Object.keys(contributes.configuration?.properties ?? {});
 check(manifest.main === './dist/extension.js', `main is ${manifest.main}`);
-for (const command of ['runTests', 'hint', 'review', 'explainFailure', 'generateTests', 'nextExercise', 'resetExercise', 'restartServer', 'installServer', 'openFeedback', 'init']) {
+for (const command of ['runTests', 'hint', 'review', 'explainFailure', 'generateTests', 'nextExercise', 'resetExercise', 'restartServer', 'installServer', 'openFeedback', 'init', 'showStatement', 'showProgress']) {
   check(commands.has(`codegym.client.${command}`), `no command codegym.client.${command}`);
 }
-check(contributes.views?.codegym?.some((view) => view.id === 'codegym.exercises'), 'no codegym.exercises view');
+for (const id of ['codegym.exercises', 'codegym.statement', 'codegym.progress']) {
+  check(contributes.views?.codegym?.some((view) => view.id === id), `no ${id} view`);
+}
 check(contributes.viewsContainers?.activitybar?.some((container) => container.id === 'codegym'), 'no Code Gym view container');
 check(contributes.viewsWelcome?.some((welcome) => welcome.contents.includes('command:codegym.client.init')), 'no welcome view offering to create exercises');
 for (const setting of ['codegym.server.command', 'codegym.server.python', 'codegym.contentDir', 'codegym.sandbox.backend', 'codegym.sandbox.limits.wall_s', 'codegym.sandbox.limits.memory_mb', 'codegym.tutor.enabled', 'codegym.tutor.host', 'codegym.tutor.model']) {
@@ -82,6 +84,11 @@ const builtins = new Set(builtinModules);
 const foreign = [...required].filter((module) => module !== 'vscode' && !builtins.has(module.replace(/^node:/, '')));
 check(required.has('vscode'), 'the bundle does not require vscode');
 check(foreign.length === 0, `the bundle requires modules it does not contain: ${foreign.join(', ')}`);
+
+// The Progress view's script carries Chart.js itself (no CDN, no node_modules) and loads nothing.
+const webview = entries.get('extension/dist/webview/progress.js')?.read().toString('utf8') ?? '';
+check(/Chart\.js v4\./.test(webview), 'Chart.js is not bundled in dist/webview/progress.js');
+check(!/\brequire\(|\bimport\(|https?:\/\/cdn/.test(webview), 'dist/webview/progress.js loads modules');
 
 console.log(`${file}: ${(size / 1024).toFixed(0)} KiB, ${names.length} entries`);
 for (const entry of names) console.log(`  ${entry}`);

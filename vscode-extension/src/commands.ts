@@ -26,6 +26,8 @@ export const ClientCommand = {
   installServer: 'codegym.client.installServer',
   showOutput: 'codegym.client.showOutput',
   openFeedback: 'codegym.client.openFeedback',
+  showStatement: 'codegym.client.showStatement',
+  showProgress: 'codegym.client.showProgress',
 } as const;
 
 const NOT_AN_EXERCISE =
@@ -88,6 +90,9 @@ export function registerCommands({ server, panel, refreshCatalog }: CommandConte
       const exercise = document !== undefined && exerciseIdOf(document.getText()) !== undefined;
       panel.show(false, exercise ? document.uri.toString() : undefined);
     },
+    // The views' own focus commands (VS Code makes one per view): the side bar opens on them.
+    [ClientCommand.showStatement]: () => vscode.commands.executeCommand('codegym.statement.focus'),
+    [ClientCommand.showProgress]: () => vscode.commands.executeCommand('codegym.progress.focus'),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
 }

@@ -1,6 +1,6 @@
 /**
- * Activation: wires the server, the exercises view, the status bar, the feedback panel and the
- * commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
+ * Activation: wires the server, the exercises view, the statement and progress views, the status
+ * bar, the feedback panel and the commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
  * anywhere else, on a Code Gym command.
  */
 
@@ -15,8 +15,16 @@ import { ClientCommand, registerCommands } from './commands';
 import { FEEDBACK_VIEW_TYPE, FeedbackPanel } from './feedbackPanel';
 import { withCodicons } from './lensTitles';
 import { ManagedServer } from './managedServer';
-import { CATALOG_REQUEST, FEEDBACK_NOTIFICATION, PROGRESS_CHANGED_NOTIFICATION, type Catalog } from './protocol';
+import { PROGRESS_VIEW, ProgressView } from './progressPanel';
+import {
+  CATALOG_REQUEST,
+  CONTENT_CHANGED_NOTIFICATION,
+  FEEDBACK_NOTIFICATION,
+  PROGRESS_CHANGED_NOTIFICATION,
+  type Catalog,
+} from './protocol';
 import { GymServer, type ServerState } from './server';
+import { STATEMENT_VIEW, StatementView } from './statementPanel';
 import { GymStatusBar } from './statusBar';
 import { isGymWorkspace } from './workspaceGate';
 
@@ -36,6 +44,16 @@ export function activate(context: vscode.ExtensionContext): void {
     output.appendLine(line);
   });
 
+  const log = (line: string): void => {
+    output.appendLine(line);
+  };
+  const client = () => gym.ready();
+  const statement = new StatementView(client, log);
+  const progress = new ProgressView(context.extensionUri, client, log);
+  const followActiveEditor = (): void => {
+    void statement.follow(vscode.window.activeTextEditor?.document);
+  };
+
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   const refreshCatalog = (): void => {
     clearTimeout(refreshTimer);
@@ -44,7 +62,11 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const gym = new GymServer(output, managed, {
     attach: (client) => {
-      client.onNotification(PROGRESS_CHANGED_NOTIFICATION, refreshCatalog);
+      client.onNotification(PROGRESS_CHANGED_NOTIFICATION, () => {
+        refreshCatalog();
+        void progress.refresh();
+      });
+      client.onNotification(CONTENT_CHANGED_NOTIFICATION, followActiveEditor);
       client.onNotification(FEEDBACK_NOTIFICATION, (params: unknown) => {
         panel.receive(params);
       });
@@ -110,6 +132,8 @@ export function activate(context: vscode.ExtensionContext): void {
     void setContext('codegym.server', state);
     if (state === 'running') {
       refreshCatalog();
+      followActiveEditor();
+      void progress.refresh();
     } else if (state === 'starting' || state === 'installing') {
       statusBar.starting(state === 'installing' ? 'Installing the Code Gym server' : 'Starting the Code Gym server');
     } else if (state === 'idle') {
@@ -153,7 +177,14 @@ export function activate(context: vscode.ExtensionContext): void {
       revealActive();
       if (editor !== undefined) {
         panel.follow(editor.document.uri.toString());
+        void statement.follow(editor.document);
       }
+    }),
+    vscode.window.registerWebviewViewProvider(STATEMENT_VIEW, statement),
+    vscode.window.registerWebviewViewProvider(PROGRESS_VIEW, progress),
+    progress,
+    vscode.languages.onDidChangeDiagnostics(() => {
+      progress.diagnosticsChanged();
     }),
     vscode.workspace.onDidOpenTextDocument(startIfGym),
     vscode.workspace.onDidGrantWorkspaceTrust(startIfGym),

@@ -6,6 +6,7 @@
 import type { FeedbackAnswer, FeedbackState } from './feedback';
 import { escapeHtml, renderMarkdown } from './markdown';
 import type { FeedbackSource } from './protocol';
+import { RENDER_SCRIPT, webviewPage } from './webviewPage';
 
 /** Messages from the host to the webview. */
 export interface RenderMessage {
@@ -90,64 +91,10 @@ function statusText(answer: FeedbackAnswer): string {
 
 /** The whole page. Everything it runs or styles carries the nonce; nothing is fetched. */
 export function feedbackPage(nonce: string): string {
-  const csp = `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Code Gym Feedback</title>
-<style nonce="${nonce}">${STYLE}</style>
-</head>
-<body>
-<main id="root"></main>
-<script nonce="${nonce}">${SCRIPT}</script>
-</body>
-</html>`;
+  return webviewPage({ nonce, title: 'Code Gym Feedback', style: STYLE, script: { inline: RENDER_SCRIPT } });
 }
 
 const STYLE = `
-body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 20px 20px; line-height: 1.5; overflow-wrap: anywhere; }
+body { background: var(--vscode-editor-background); padding: 0 20px 20px; }
 header h1 { font-size: 1.4em; margin: 16px 0 2px; }
-.meta { color: var(--vscode-descriptionForeground); margin: 0 0 12px; }
-a { color: var(--vscode-textLink-foreground); }
-a:hover { color: var(--vscode-textLink-activeForeground); }
-.note { border-left: 4px solid var(--vscode-editorWarning-foreground); background: var(--vscode-textBlockQuote-background); padding: 6px 10px; margin: 0 0 12px; }
-.empty, .waiting { color: var(--vscode-descriptionForeground); font-style: italic; }
-code { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
-:not(pre) > code { background: var(--vscode-textCodeBlock-background); padding: 1px 4px; border-radius: 3px; }
-pre { background: var(--vscode-textCodeBlock-background); padding: 8px 12px; white-space: pre-wrap; border-radius: 4px; }
-blockquote { border-left: 4px solid var(--vscode-textBlockQuote-border); background: var(--vscode-textBlockQuote-background); margin: 0; padding: 2px 12px; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; }
-.hljs-keyword, .hljs-meta { color: var(--vscode-symbolIcon-keywordForeground, #569cd6); }
-.hljs-string, .hljs-regexp { color: var(--vscode-debugTokenExpression-string, #ce9178); }
-.hljs-number, .hljs-literal { color: var(--vscode-debugTokenExpression-number, #b5cea8); }
-.hljs-comment { color: var(--vscode-descriptionForeground); font-style: italic; }
-.hljs-title, .hljs-title.function_ { color: var(--vscode-symbolIcon-functionForeground, #dcdcaa); }
-.hljs-built_in, .hljs-title.class_ { color: var(--vscode-symbolIcon-classForeground, #4ec9b0); }
-.hljs-params, .hljs-variable { color: var(--vscode-symbolIcon-variableForeground, #9cdcfe); }
-`;
-
-const SCRIPT = `
-(() => {
-  const vscode = acquireVsCodeApi();
-  const root = document.getElementById('root');
-  window.addEventListener('message', (event) => {
-    const message = event.data;
-    if (!message || message.type !== 'render' || typeof message.html !== 'string') return;
-    const following = window.innerHeight + window.scrollY >= document.body.scrollHeight - 24;
-    root.innerHTML = message.html;
-    if (message.streaming && following) window.scrollTo(0, document.body.scrollHeight);
-  });
-  document.addEventListener('click', (event) => {
-    const target = event.target instanceof Element ? event.target.closest('[data-action]') : null;
-    if (target) {
-      event.preventDefault();
-      vscode.postMessage({ type: target.getAttribute('data-action') });
-    }
-  });
-  vscode.postMessage({ type: 'ready' });
-})();
 `;

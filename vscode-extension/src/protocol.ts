@@ -6,6 +6,9 @@
 export const CATALOG_REQUEST = 'codegym/catalog';
 export const PROGRESS_CHANGED_NOTIFICATION = 'codegym/progressChanged';
 export const FEEDBACK_NOTIFICATION = 'codegym/feedback';
+export const STATEMENT_REQUEST = 'codegym/statement';
+export const CONTENT_CHANGED_NOTIFICATION = 'codegym/contentChanged';
+export const STATS_REQUEST = 'codegym/stats';
 
 /** `workspace/executeCommand` names understood by `codegym serve`. */
 export const ServerCommand = {
@@ -106,4 +109,59 @@ export interface FeedbackResult {
   id: string;
   status: FeedbackStatus;
   file: string | null;
+}
+
+/** `codegym/statement`: an exercise's statement for the side view (null: not an exercise). */
+export interface Statement {
+  id: string;
+  title: string;
+  language: string;
+  difficulty: string;
+  concepts: string[];
+  /** The statement's Markdown, a line of facts under its title. */
+  markdown: string;
+}
+
+export interface StatsTopic {
+  id: string;
+  title: string;
+  total: number;
+  solved: number;
+  attempted: number;
+  new: number;
+  attempts_to_solve: number | null;
+  minutes_to_solve: number | null;
+  hints_used: number;
+}
+
+export interface StatsCourse {
+  id: string;
+  title: string;
+  language: string;
+  topics: StatsTopic[];
+}
+
+/** A kind of failure seen often in the learner's last failing runs. */
+export interface StatsPattern {
+  key: string;
+  count: number;
+  window: number;
+  text: string;
+}
+
+export interface StatsDay {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  runs: number;
+  solved: number;
+  failing_runs: number;
+  /** Failing runs of the day by pattern key. */
+  patterns: Record<string, number>;
+}
+
+/** `codegym/stats`: the learner's progress for the Progress view. */
+export interface Stats {
+  courses: StatsCourse[];
+  patterns: StatsPattern[];
+  timeline: StatsDay[];
 }

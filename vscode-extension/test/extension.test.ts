@@ -16,6 +16,8 @@ import type * as vscode from 'vscode';
 import type { CatalogNode } from '../src/catalog';
 import { activate, deactivate } from '../src/extension';
 import type { RenderMessage } from '../src/feedbackView';
+import { NO_STATS, type ProgressMessage } from '../src/progressChart';
+import { NO_EXERCISE } from '../src/statementView';
 import { serverPython } from './support/lspSession';
 import { extensionContext, host, Uri, type TreeItem } from './support/fakeVscode';
 import { EXTENSION_ROOT } from './support/manifest';
@@ -121,6 +123,43 @@ describe('the extension in a fake VS Code host, with the real server', () => {
 
     panel.receive({ type: 'open-file' });
     await host.until(() => host.shownDocuments.some((shown) => shown.endsWith('/.codegym/feedback/py-sum-evens/hint.md')), 'the answer file');
+  });
+
+  it('shows the statement of the exercise in the active editor, and keeps it for another file', TIMEOUT, async () => {
+    const view = host.showView('codegym.statement');
+    assert.match(view.html, /Content-Security-Policy/);
+    view.receive({ type: 'ready' });
+    const shown = (): string => (view.posted.at(-1) as RenderMessage | undefined)?.html ?? '';
+    assert.equal(shown(), `<p class="empty">${NO_EXERCISE}</p>`);
+
+    const exercise = host.documents.find((document) => document.uri.toString().endsWith('01-py-sum-evens.py'));
+    assert.ok(exercise, 'the exercise opened before');
+    host.showEditor(exercise);
+    await host.until(() => shown().includes('data-exercise="py-sum-evens"'), 'the statement');
+    assert.match(shown(), /<h1>Sum of evens<\/h1>/);
+    assert.match(shown(), /returns the sum of the <strong>even<\/strong> integers/);
+
+    host.openDocument(Uri.file(path.join(root, 'notes.py')).toString(), 'python', 'print("mine")\n');
+    const posts = view.posted.length;
+    host.showEditor(host.documents.at(-1));
+    await host.until(() => view.posted.length > posts, 'the statement asked again');
+    assert.match(shown(), /data-exercise="py-sum-evens"/, 'a file that is not an exercise keeps the last statement');
+  });
+
+  it('shows the progress, or says the server has no statistics', TIMEOUT, async () => {
+    const view = host.showView('codegym.progress');
+    assert.match(view.html, /<script nonce="[^"]+" src="https:\/\/webview\.test[^"]*\/dist\/webview\/progress\.js"><\/script>/);
+    view.receive({ type: 'ready' });
+    await host.until(() => view.posted.length > 0, 'the progress');
+    const posted = view.posted.at(-1) as ProgressMessage;
+    // Until the server answers codegym/stats (MethodNotFound), the view says so, without an error.
+    if (posted.type === 'message') {
+      assert.equal(posted.text, NO_STATS);
+    } else {
+      assert.equal(posted.model.total, 60);
+      assert.equal(posted.model.topics.length, 2);
+    }
+    assert.deepEqual(host.messages.filter((shown) => shown.kind === 'error'), []);
   });
 
   it('restarts the server on demand and when a codegym.server setting changes', TIMEOUT, async () => {

@@ -41,6 +41,9 @@ export class Uri {
   static file(path: string): Uri {
     return new Uri('file', path, pathToFileURL(path).href);
   }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return Uri.file([base.fsPath, ...parts].join('/'));
+  }
   static parse(text: string): Uri {
     const url = new URL(text);
     return url.protocol === 'file:' ? Uri.file(fileURLToPath(url)) : new Uri(url.protocol.slice(0, -1), '', text);
@@ -149,6 +152,42 @@ export interface FakeWebviewPanel {
   receive(message: unknown): void;
 }
 
+/** A webview view (`registerWebviewViewProvider`) once the host showed it. */
+export interface FakeWebviewView extends FakeWebviewPanel {
+  setVisible(visible: boolean): void;
+}
+
+/** What a provider of a webview view is given. */
+interface WebviewViewProvider {
+  resolveWebviewView(view: unknown): unknown;
+}
+
+/** A webview, and the record of what the extension did with it. */
+function fakeWebview() {
+  const received = new EventEmitter<unknown>();
+  const record: FakeWebviewPanel = {
+    html: '',
+    posted: [],
+    receive: (value) => {
+      received.fire(value);
+    },
+  };
+  const webview = {
+    set html(value: string) {
+      record.html = value;
+    },
+    options: {},
+    postMessage: (value: unknown) => {
+      record.posted.push(value);
+      return Promise.resolve(true);
+    },
+    onDidReceiveMessage: received.event,
+    asWebviewUri: (uri: Uri) => Uri.parse(`https://webview.test${uri.path}`),
+    cspSource: 'fake:',
+  };
+  return { record, webview };
+}
+
 export const host = {
   root: '',
   settings: {} as Record<string, unknown>,
@@ -160,14 +199,18 @@ export const host = {
   treeProviders: [] as { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): TreeItem }[],
   statusBar: { text: '', tooltip: '', command: '' as unknown, visible: false },
   panels: [] as FakeWebviewPanel[],
+  viewProviders: new Map<string, WebviewViewProvider>(),
   documents: [] as FakeDocument[],
   opened: new EventEmitter<FakeDocument>(),
+  activeEditor: new EventEmitter<{ document: FakeDocument } | undefined>(),
   /** What the extension keeps in its workspace state (`context.workspaceState`). */
   workspaceState: new Map<string, unknown>(),
   configurationChanged: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
 
   reset(root: string, settings: Record<string, unknown>): void {
     Object.assign(host, { root, settings, messages: [], shownDocuments: [], output: [], treeProviders: [], panels: [], documents: [] });
+    window.activeTextEditor = undefined;
+    host.viewProviders.clear();
     host.contexts.clear();
     host.workspaceState.clear();
   },
@@ -176,6 +219,31 @@ export const host = {
     const document: FakeDocument = { uri: Uri.parse(uri), languageId, version: 1, isClosed: false, getText: () => text };
     host.documents.push(document);
     host.opened.fire(document);
+  },
+
+  /** Makes `document` the active editor's, as when the user switches to it. */
+  showEditor(document: FakeDocument | undefined): void {
+    window.activeTextEditor = document === undefined ? undefined : { document };
+    host.activeEditor.fire(window.activeTextEditor);
+  },
+
+  /** Shows a contributed webview view: its provider resolves it, visible. */
+  showView(id: string): FakeWebviewView {
+    const provider = host.viewProviders.get(id);
+    if (provider === undefined) {
+      throw new Error(`no provider of the view ${id}`);
+    }
+    const visibility = new EventEmitter<undefined>();
+    const { record, webview } = fakeWebview();
+    const view = { webview, visible: true, onDidChangeVisibility: visibility.event, onDidDispose: new EventEmitter<undefined>().event };
+    const shown: FakeWebviewView = Object.assign(record, {
+      setVisible: (visible: boolean) => {
+        view.visible = visible;
+        visibility.fire(undefined);
+      },
+    });
+    provider.resolveWebviewView(view);
+    return shown;
   },
 
   async executeCommand(id: string, ...args: unknown[]): Promise<unknown> {
@@ -202,12 +270,14 @@ export const host = {
 export function extensionContext(extensionPath: string, globalStorage: string): {
   subscriptions: Disposing[];
   extensionPath: string;
+  extensionUri: Uri;
   globalStorageUri: Uri;
   workspaceState: { get(key: string): unknown; update(key: string, value: unknown): Promise<void> };
 } {
   return {
     subscriptions: [],
     extensionPath,
+    extensionUri: Uri.file(extensionPath),
     globalStorageUri: Uri.file(globalStorage),
     workspaceState: {
       get: (key) => host.workspaceState.get(key),
@@ -266,7 +336,12 @@ export const workspace = inert({
 });
 
 export const window = inert({
-  activeTextEditor: undefined,
+  activeTextEditor: undefined as { document: FakeDocument } | undefined,
+  onDidChangeActiveTextEditor: host.activeEditor.event,
+  registerWebviewViewProvider: (id: string, provider: WebviewViewProvider) => {
+    host.viewProviders.set(id, provider);
+    return { dispose: () => host.viewProviders.delete(id) };
+  },
   visibleTextEditors: [],
   tabGroups: inert({ all: [] }),
   createOutputChannel: (name: string) =>
@@ -293,28 +368,9 @@ export const window = inert({
       dispose: () => undefined,
     }),
   createWebviewPanel: () => {
-    const received = new EventEmitter<unknown>();
     const disposed = new EventEmitter<undefined>();
-    const record: FakeWebviewPanel = {
-      html: '',
-      posted: [],
-      receive: (value) => {
-        received.fire(value);
-      },
-    };
+    const { record, webview } = fakeWebview();
     host.panels.push(record);
-    const webview = {
-      set html(value: string) {
-        record.html = value;
-      },
-      options: {},
-      postMessage: (value: unknown) => {
-        record.posted.push(value);
-        return Promise.resolve(true);
-      },
-      onDidReceiveMessage: received.event,
-      cspSource: 'fake:',
-    };
     const dispose = (): void => {
       disposed.fire(undefined);
     };

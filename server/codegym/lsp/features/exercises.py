@@ -1,6 +1,7 @@
 """The learner's exercises as workspace files: creating them (`codegym.init`, and the offer to
 when a folder has none), opening one or the next unsolved, resetting one to its starter, the
-catalog (`codegym/catalog`); and the statement on hover over an exercise's header."""
+catalog (`codegym/catalog`); and the statement on hover over an exercise's header and on request
+(`codegym/statement`, for a side view)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pygls.uris import from_fs_path
 
 from ...catalog import learner_catalog, next_exercise
 from ...content import Problem
+from ...statement import statement_record
 from ...text import counted
 from ...workspace import (
     backup_file,
@@ -153,8 +155,38 @@ class Exercises(Feature):
         ]
 
 
+STATEMENT = "codegym/statement"
+CONTENT_CHANGED = "codegym/contentChanged"
+
+
 class Statement(Feature):
-    """Over an exercise's header: its statement (before the tutor's hovers)."""
+    """Over an exercise's header: its statement (before the tutor's hovers). On request, the
+    statement of an exercise or of an open exercise document, and a notification when the
+    content is reloaded, so a view showing one asks again."""
+
+    def __init__(self, server: GymServer) -> None:
+        super().__init__(server)
+        server.add_request(STATEMENT, self.statement)
+
+    def content_loaded(self) -> None:
+        if self.server.initialized_at is not None:  # not the first load, during `initialize`
+            self.server.protocol.notify(CONTENT_CHANGED, {})
+
+    def statement(self, params: Any = None) -> dict[str, Any] | None:
+        """`{"id": exercise}` or `{"uri": open document}` → the statement record, or None for
+        a document that is not an exercise (or an exercise the content does not have)."""
+        content = self.server.content
+        exercise, uri = getattr(params, "id", None), getattr(params, "uri", None)
+        if content is None:
+            return None
+        if isinstance(exercise, str):
+            problem = content.problems.get(exercise)
+        elif isinstance(uri, str):
+            found = self.server.document_problem(uri)
+            problem = found[1] if found else None
+        else:
+            problem = None
+        return statement_record(problem) if problem else None
 
     def hover(self, params: types.HoverParams, problem: Problem, text: str) -> str | None:
         line = params.position.line
