@@ -22,6 +22,7 @@ from ...workspace import (
     find_exercises,
     header_lines,
     init_workspace,
+    learner_problem,
     render_exercise,
 )
 from ..feature import Feature, command_action
@@ -179,8 +180,8 @@ class Statement(Feature):
         exercise, uri = getattr(params, "id", None), getattr(params, "uri", None)
         if content is None:
             return None
-        if isinstance(exercise, str):
-            problem = content.problems.get(exercise)
+        if isinstance(exercise, str) and exercise in content.problems:
+            problem = learner_problem(content.problems[exercise], self.server.root)
         elif isinstance(uri, str):
             found = self.server.document_problem(uri)
             problem = found[1] if found else None
