@@ -18,7 +18,8 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .content import Problem
-from .content.models import TestCase
+from .content.arguments import input_problems
+from .content.models import CallTest, TestCase
 from .workspace import STATE_DIR
 
 log = structlog.get_logger(__name__)
@@ -54,7 +55,22 @@ def load_generated(root: Path | None, problem: Problem) -> list[TestCase]:
         log.warning("ignoring invalid generated tests", path=str(path), error=str(exc))
         return []
     taken = {t.id for t in problem.body.tests}
-    return [t for t in tests if t.visibility == "generated" and t.id not in taken]
+    return [
+        t
+        for t in tests
+        if t.visibility == "generated" and t.id not in taken and _inputs_arrive(t, problem, path)
+    ]
+
+
+def _inputs_arrive(test: TestCase, problem: Problem, path: Path) -> bool:
+    """Whether the test's inputs reach the function as written (`content.arguments`); a test
+    whose inputs do not (a file edited by hand) is ignored, with a warning."""
+    if not isinstance(test, CallTest):
+        return True
+    for _, reason in input_problems(test.args, test.kwargs, problem.language, test.id):
+        log.warning("ignoring a generated test", path=str(path), error=reason)
+        return False
+    return True
 
 
 def save_generated(root: Path, problem: Problem, new: list[TestCase]) -> Path:

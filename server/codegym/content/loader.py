@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .models import Catalog, Course, Problem, ProblemBody, ProblemMeta, Topic
+from .arguments import input_problems
+from .models import CallTest, Catalog, Course, Problem, ProblemBody, ProblemMeta, Topic
 
 CATALOG_FILE = "config.yaml"
 
@@ -88,18 +89,26 @@ class _LineMap:
     def __init__(self, node: yaml.Node | None) -> None:
         self.lines: dict[YamlPath, int] = {}
         if node is not None:
-            self._walk(node, ())
+            self._walk(node)
 
-    def _walk(self, node: yaml.Node, path: YamlPath) -> None:
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                self.lines[child] = key.start_mark.line + 1
-                self._walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self._walk(item, (*path, index))
+    def _walk(self, root: yaml.Node) -> None:
+        """Each node once, without recursion: an alias (`*name`) is the node of its anchor,
+        already walked, so a recursive anchor or an exponential tree of aliases costs nothing."""
+        seen: set[int] = set()
+        pending: list[tuple[yaml.Node, YamlPath]] = [(root, ())]
+        while pending:
+            node, path = pending.pop()
+            self.lines.setdefault(path, node.start_mark.line + 1)
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    child = (*path, str(key.value))
+                    self.lines[child] = key.start_mark.line + 1
+                    pending.append((value, child))
+            elif isinstance(node, yaml.SequenceNode):
+                pending.extend((item, (*path, index)) for index, item in enumerate(node.value))
 
     def line_for(self, loc: Iterable[str | int]) -> int | None:
         """The line of the deepest part of a pydantic error location present in the document.
@@ -234,6 +243,21 @@ def _check_catalog_ids(catalog: Catalog, lines: _LineMap, errors: list[ContentEr
                 claim("problem", meta.id, ("courses", ci, "topics", ti, "problems", pi))
 
 
+def _inputs_pass(
+    body: ProblemBody, lines: _LineMap, display: str, errors: list[ContentError]
+) -> bool:
+    """Whether every call test's inputs can reach the function as written; an error for each
+    that cannot, at its line (`content.arguments`)."""
+    found = [
+        ContentError(display, lines.line_for(("tests", index, *path)), message)
+        for index, test in enumerate(body.tests)
+        if isinstance(test, CallTest)
+        for path, message in input_problems(test.args, test.kwargs, body.language, test.id)
+    ]
+    errors.extend(found)
+    return not found
+
+
 def _load_problem(
     root: Path,
     meta: ProblemMeta,
@@ -282,6 +306,8 @@ def _load_problem(
                 f"({course.language})",
             )
         )
+        return None
+    if not _inputs_pass(body, lines, display, errors):
         return None
     where_in_body = {
         key: line
