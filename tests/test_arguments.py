@@ -7,6 +7,7 @@ of the values the YAML loader built."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import subprocess
@@ -18,14 +19,15 @@ from typing import Any
 import pytest
 import yaml
 
-from codegym.checker import check_source, harness_case
+from codegym.checker import ReferenceOutcome, check_source, harness_case, run_reference
 from codegym.config import SandboxLimits
 from codegym.content import load_content
 from codegym.content.arguments import input_problems, value_problem
-from codegym.content.models import CallTest
+from codegym.content.models import CallTest, TestCase
 from codegym.generated_tests import generated_path, load_generated, save_generated
 from codegym.sandbox import Sandbox
 from codegym.sandbox.job_values import UnsupportedInput, encode_input
+from codegym.tutor.testgen import Proposals, ProposedCase, generate
 
 from .conftest import make_problem
 
@@ -401,6 +403,41 @@ def test_generated_tests_whose_inputs_cannot_arrive_are_dropped(tmp_path: Path) 
     document["tests"].append(bad)
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     assert [t.id for t in load_generated(tmp_path, problem)] == ["g1"]
+
+
+def test_generated_inputs_that_javascript_would_change_are_sent_back(
+    local_sandbox: Sandbox, limits: SandboxLimits
+) -> None:
+    problem = make_problem(
+        language="javascript",
+        entry_point="twice",
+        solution="function twice(n) { return 2 * n; }",
+        tests=[{"kind": "call", "name": "t", "args": [{"$set": [1]}], "expected": 2}],
+    )
+    existing = [
+        CallTest(kind="call", name="s", id="s", args=[{1, 2}], expected=0),
+        *problem.body.tests,
+    ]
+    proposals = Proposals(cases=[ProposedCase(args=[2**60]), ProposedCase(args=[21])])
+
+    async def propose(feedback: str | None) -> Proposals:
+        return proposals if feedback is None else Proposals()
+
+    async def reference(tests: list[TestCase]) -> list[ReferenceOutcome]:
+        return run_reference(problem, tests, local_sandbox, limits)
+
+    generation = asyncio.run(
+        generate(existing, propose, reference, language="javascript", wanted=5)
+    )
+    assert [t.args for t in generation.accepted if isinstance(t, CallTest)] == [[21]]
+    assert [getattr(t, "expected", None) for t in generation.accepted] == [42]
+    assert generation.rejected == [
+        (
+            "[[1152921504606846976], {}]",
+            "argument 1 of test 'g1': the integer 1152921504606846976 is beyond JavaScript's "
+            "safe integers (±9007199254740991); a function would receive another number",
+        )
+    ]
 
 
 # ----------------------------------------------------------------------------- the CLI
