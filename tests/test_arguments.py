@@ -130,9 +130,6 @@ PYTHON_ARGS = """\
       - !!set {a, b}
       - !!set {}
       - {nested: [!!set {4}, {7: seven}], deep: {x: {y: [.nan]}}}
-      - {$set: [1, 2]}
-      - {$float: nan}
-      - {$map: not a tag}
       - {}
       - []
 """
@@ -163,8 +160,6 @@ JS_ARGS = """\
       - !!set {a, b}
       - !!set {}
       - {nested: [!!set {4}, {seven: 7}], deep: {x: {y: [.nan]}}}
-      - {$set: [1, 2]}
-      - {$float: nan}
       - {}
       - []
 """
@@ -294,6 +289,18 @@ REJECTED: list[tuple[str, str, str]] = [
         "!!omap [a: 1, b: 2]",
         "argument 1 of test 't1': a list of pairs (!!omap or !!pairs) cannot be passed to a "
         "Python function; write a mapping or a list of lists",
+    ),
+    (
+        "python",
+        "{$set: [1, 2]}",
+        "argument 1 of test 't1': {$set: …} is how an expected value writes a tagged value, "
+        "and an input would receive a mapping with the key '$set'; write a set as !!set {1, 2}",
+    ),
+    (
+        "javascript",
+        "[{$float: nan}]",
+        "argument 1 of test 't1': {$float: …} is how an expected value writes a tagged value, "
+        "and an input would receive a mapping with the key '$float'; write .nan, .inf or -.inf",
     ),
     (
         "python",

@@ -11,6 +11,7 @@ input's line (docs/authors.md § Argument types):
 - JavaScript: mappings with string keys only (a plain object), integers within
   ±(2^53 - 1) (`Number.MAX_SAFE_INTEGER`);
 - neither: dates and timestamps (quote them to pass a string), binary data, lists of pairs,
+  a mapping whose only key is a tag of expected values (`{$set: [1]}`: write `!!set {1}`),
   values that contain themselves (a recursive anchor), more than `MAX_VALUES` values or
   deeper than `MAX_DEPTH` levels.
 """
@@ -36,6 +37,16 @@ _SCALAR_NAMES: dict[type, str] = {
     type(None): "null",
     str: "string",
 }
+_TAG_HINTS: dict[Any, str] = {
+    "$set": "write a set as !!set {1, 2}",
+    "$float": "write .nan, .inf or -.inf",
+    "$map": "write a mapping",
+    "$bigint": "write the integer",
+    "$undefined": "use null",
+    "$unserializable": "use a plain value",
+}
+"""Single keys that make a mapping read as a tagged value in an expected value (`{$set: [1]}`
+is a set there): in an input it would stay a mapping, so it is refused rather than surprise."""
 _LANGUAGE_NAMES: dict[str, str] = {"python": "Python", "javascript": "JavaScript"}
 
 
@@ -106,6 +117,11 @@ def _children(value: Any, language: Language) -> list[Any] | None:
     if kind is set or kind is frozenset:
         return list(value)
     if kind is dict:
+        if len(value) == 1 and (tag := next(iter(value))) in _TAG_HINTS:
+            raise _Rejected(
+                f"{{{tag}: …}} is how an expected value writes a tagged value, and an input "
+                f"would receive a mapping with the key {tag!r}; {_TAG_HINTS[tag]}"
+            )
         if language == "javascript":
             other = sorted({_SCALAR_NAMES.get(type(k), "other") for k in value} - {"string"})
             if other:
