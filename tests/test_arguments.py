@@ -30,6 +30,7 @@ from codegym.sandbox.job_values import UnsupportedInput, encode_input
 from codegym.tutor.testgen import Proposals, ProposedCase, generate
 
 from .conftest import make_problem
+from .test_harness import LANGUAGES, call, run
 
 # ----------------------------------------------------------------------------- describers
 
@@ -238,6 +239,57 @@ def test_every_accepted_input_arrives_as_the_yaml_wrote_it(
     verdict = check_source(problem, problem.body.solution, sandbox, limits, tests=[checked])
     result = verdict.tests[0]
     assert verdict.status == "pass", result
+
+
+# ----------------------------------------------------------------------------- the decoders
+
+HOSTILE = {
+    "python": """\
+import builtins
+builtins.set = list
+builtins.float = str
+def f(*args, **kwargs):
+    return [repr(a) for a in args] + [repr(kwargs)]
+""",
+    "javascript": """\
+Set.prototype.add = function () { throw new Error('add'); };
+Object.defineProperty(Object.prototype, 'k', { set() { throw new Error('k'); } });
+function f(...args) {
+  return args.map((a) => (a instanceof Set ? 'Set ' + [...a].join(',') : JSON.stringify(a)));
+}
+""",
+}
+DECODED = {
+    "python": ["{1, 2}", "nan", "{'k': 5}", "{5: 'x'}", "[[1]]", "{'k': {'x'}}"],
+    "javascript": ["Set 1,2", "null", '{"k":5}', '{"k":{}}'],
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_harness_decodes_the_tags_with_its_own_saved_builtins(
+    tmp_path: Path, language: str
+) -> None:
+    """The learner's file replaced `set` and `float` (Python), `Set.prototype.add` and put a
+    setter for `k` on `Object.prototype` (JavaScript) when it loaded: inputs decode all the
+    same, and a malformed tag is the harness's error, not a crash."""
+    tagged = [{"$set": [1, 2]}, {"$float": "nan"}, {"$map": [["k", 5]]}]
+    if language == "python":
+        tagged += [{"$map": [[5, "x"]]}, [[1]]]
+    cases = [
+        call("t1", *tagged, k={"$set": ["x"]}),
+        call("t2", {"$set": 5}),
+        call("t3", {"$map": [[1]]}),
+        call("t4", {"$float": "zero"}),
+        call("t5", [{"$set": {}}]),
+    ]
+    result = run(language, HOSTILE[language], cases, tmp_path=tmp_path)
+    assert result.load is not None and result.load["status"] == "ok", result.stderr
+    first = result.cases["t1"]
+    assert first["status"] == "ok", first
+    assert first["value"] == DECODED[language]
+    for case_id in ("t2", "t3", "t4", "t5"):
+        error = result.cases[case_id]["error"]
+        assert (error["type"], error["message"]) == ("HarnessError", "malformed call test")
 
 
 # ----------------------------------------------------------------------------- rejections
