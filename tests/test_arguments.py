@@ -388,6 +388,25 @@ def test_keyword_arguments_are_checked_and_reported_by_name(tmp_path: Path) -> N
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2024-13-45", "month must be in 1..12"),
+        ("1" * 5000, "Exceeds the limit (4300 digits) for integer string conversion"),
+    ],
+)
+def test_a_scalar_python_cannot_build_is_reported_at_its_line(
+    tmp_path: Path, value: str, reason: str
+) -> None:
+    tests = f"  - kind: call\n    name: t\n    expected: 0\n    args:\n      - {value}\n"
+    text = body("python", "x", tests)
+    content = load_content(write_content(tmp_path, "python", text))
+    line = text.splitlines().index(f"      - {value}") + 1
+    [error] = content.errors
+    assert (error.file, error.line) == ("p.yaml", line)
+    assert error.message.startswith(f"invalid value: {reason}")
+
+
 def test_stdin_must_be_text(tmp_path: Path) -> None:
     tests = "  - kind: stdio\n    name: t\n    stdin: !!set {a}\n    expected_stdout: ''\n"
     text = body("python", "x", tests).replace("kind: function", "kind: script")

@@ -133,6 +133,7 @@ def _read_yaml(path: Path, display: str, errors: list[ContentError]) -> tuple[An
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(ContentError(display, None, f"cannot read: {exc}"))
         return None, _LineMap(None)
+    node: yaml.Node | None = None
     try:
         loader = _Loader(text)
         try:
@@ -148,7 +149,32 @@ def _read_yaml(path: Path, display: str, errors: list[ContentError]) -> tuple[An
     except yaml.YAMLError as exc:
         errors.append(ContentError(display, None, f"invalid YAML: {exc}"))
         return None, _LineMap(None)
+    except ValueError as exc:  # a scalar Python cannot build: 2024-13-45, a 5000-digit integer
+        line = _line_of_unbuildable_scalar(node) if node is not None else None
+        errors.append(ContentError(display, line, f"invalid value: {exc}"))
+        return None, _LineMap(None)
     return data, _LineMap(node)
+
+
+def _line_of_unbuildable_scalar(root: yaml.Node) -> int | None:
+    """The line of the first scalar that the safe loader cannot build on its own."""
+    pending, seen = [root], set()
+    builder = yaml.SafeLoader("")
+    while pending:
+        node = pending.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                builder.construct_object(node)
+            except ValueError:
+                return node.start_mark.line + 1
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    return None
 
 
 def _validate(
