@@ -391,8 +391,10 @@ def test_keyword_arguments_are_checked_and_reported_by_name(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("2024-13-45", "month must be in 1..12"),
-        ("1" * 5000, "Exceeds the limit (4300 digits) for integer string conversion"),
+        ("2024-13-45", "'2024-13-45' cannot be read as !!timestamp: month must be in 1..12"),
+        ("1" * 5000, f"'{'1' * 39}…' cannot be read as !!int: Exceeds the limit (4300 digits)"),
+        ("!!bool maybe", "'maybe' cannot be read as !!bool"),
+        ("!!timestamp x", "'x' cannot be read as !!timestamp"),
     ],
 )
 def test_a_scalar_python_cannot_build_is_reported_at_its_line(

@@ -149,16 +149,16 @@ def _read_yaml(path: Path, display: str, errors: list[ContentError]) -> tuple[An
     except yaml.YAMLError as exc:
         errors.append(ContentError(display, None, f"invalid YAML: {exc}"))
         return None, _LineMap(None)
-    except ValueError as exc:  # a scalar Python cannot build: 2024-13-45, a 5000-digit integer
-        line = _line_of_unbuildable_scalar(node) if node is not None else None
-        errors.append(ContentError(display, line, f"invalid value: {exc}"))
+    except Exception as exc:  # PyYAML builds some scalars with bare errors: 2024-13-45,
+        # a 5000-digit integer (ValueError), `!!bool maybe` (KeyError), `!!timestamp x` ...
+        errors.append(_unbuildable(node, exc, display))
         return None, _LineMap(None)
     return data, _LineMap(node)
 
 
-def _line_of_unbuildable_scalar(root: yaml.Node) -> int | None:
-    """The line of the first scalar that the safe loader cannot build on its own."""
-    pending, seen = [root], set()
+def _unbuildable(root: yaml.Node | None, error: Exception, display: str) -> ContentError:
+    """The error of the first scalar that the safe loader cannot build, at its line."""
+    pending, seen = [root] if root is not None else [], set()
     builder = yaml.SafeLoader("")
     while pending:
         node = pending.pop(0)
@@ -168,13 +168,17 @@ def _line_of_unbuildable_scalar(root: yaml.Node) -> int | None:
         if isinstance(node, yaml.ScalarNode):
             try:
                 builder.construct_object(node)
-            except ValueError:
-                return node.start_mark.line + 1
+            except Exception as exc:
+                tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                shown = node.value if len(node.value) <= 40 else node.value[:39] + "…"
+                why = f": {exc}" if isinstance(exc, ValueError) else ""
+                message = f"invalid value: {shown!r} cannot be read as {tag}{why}"
+                return ContentError(display, node.start_mark.line + 1, message)
         elif isinstance(node, yaml.MappingNode):
             pending.extend(part for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):
             pending.extend(node.value)
-    return None
+    return ContentError(display, None, f"invalid value: {type(error).__name__}: {error}")
 
 
 def _validate(
