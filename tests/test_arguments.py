@@ -483,6 +483,8 @@ def test_generated_tests_whose_inputs_cannot_arrive_are_dropped(tmp_path: Path) 
     document["tests"].append(bad)
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     assert [t.id for t in load_generated(tmp_path, problem)] == ["g1"]
+    path.write_text(path.read_text(encoding="utf-8") + "broken: !!bool maybe\n", "utf-8")
+    assert load_generated(tmp_path, problem) == []  # unreadable: ignored, as before
 
 
 def test_generated_inputs_that_javascript_would_change_are_sent_back(

@@ -43,7 +43,8 @@ def load_generated(root: Path | None, problem: Problem) -> list[TestCase]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, yaml.YAMLError, ValueError, LookupError, AttributeError) as exc:
+        # PyYAML builds some scalars with bare errors (2024-13-45, `!!bool maybe`)
         log.warning("ignoring unreadable generated tests", path=str(path), error=str(exc))
         return []
     if not isinstance(data, dict) or data.get("solution_sha256") != _solution_hash(problem):
