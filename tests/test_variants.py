@@ -200,6 +200,23 @@ def test_loader_rules_for_solutions_hidden_tests_and_parameter_sets(tmp_path: Pa
     assert any("variants: no hidden test's input uses a parameter" in m for m in messages)
 
 
+def test_a_parameter_that_cannot_reach_the_function_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    """Parameters are substituted into tests' inputs: the same rules as for arguments."""
+    body = BODY.replace(
+        '{factor: 3, big: 2000, word: "abc"}', "{factor: 3, big: 2024-01-05, word: x}"
+    )
+    content = load_one(tmp_path, body)
+    line = body.splitlines().index("    - {factor: 3, big: 2024-01-05, word: x}") + 1
+    messages = [str(e) for e in content.errors]
+    assert any(
+        m.startswith(f"times.yaml:{line}: parameter 'big' of set 2: ") and "quote" in m
+        for m in messages
+    ), messages
+    assert "times" in content.failed
+
+
 def test_a_problem_without_variants_still_needs_its_expected_values(tmp_path: Path) -> None:
     body = textwrap.dedent("""\
         statement: "Example: `times(1, 2)`"

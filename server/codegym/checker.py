@@ -15,6 +15,7 @@ from .content.models import CallTest, CodeTest, Problem, StdioTest, TestCase
 from .grading import SyntaxFailure, Verdict, grade, syntax_verdict
 from .grading.values import NotCanonical, canonical
 from .sandbox import QueueListener, RunReport, RunRequest, Sandbox
+from .sandbox.job_values import encode_input, encode_kwargs
 from .syntax_check import SyntaxProblem, python_syntax
 
 REFERENCE_SAMPLES = 2
@@ -22,9 +23,15 @@ REFERENCE_SAMPLES = 2
 
 
 def harness_case(test: TestCase) -> dict[str, Any]:
-    """A test as the harness sees it: its inputs, never its expected value."""
+    """A test as the harness sees it: its inputs (tagged where JSON cannot say them, see
+    `sandbox.job_values`), never its expected value."""
     if isinstance(test, CallTest):
-        return {"id": test.id, "kind": "call", "args": test.args, "kwargs": test.kwargs}
+        return {
+            "id": test.id,
+            "kind": "call",
+            "args": [encode_input(a) for a in test.args],
+            "kwargs": encode_kwargs(test.kwargs),
+        }
     if isinstance(test, CodeTest):
         return {"id": test.id, "kind": "code", "code": test.code}
     assert isinstance(test, StdioTest)

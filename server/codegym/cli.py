@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from . import __version__
 from .catalog import next_exercise
 from .checker import check_source
 from .config import Settings
 from .content import Content, ContentError, Problem, load_content, resolve_content_dir
 from .content.variants import for_seed
+from .crash_report import report_unexpected
 from .grading import CATEGORY_WORDS, Failure, Verdict, message, verdict_document
 from .grading.wording import scores
 from .learning.stats import stats_document, stats_lines
@@ -46,7 +49,12 @@ class CliError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env(content_dir=_content_option(args))
+    try:
+        settings = Settings.from_env(content_dir=_content_option(args))
+    except ValidationError as exc:  # a CODEGYM_* environment variable with a wrong value
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise CliError(f"invalid setting {where}: {first['msg']}") from None
     backend = getattr(args, "backend", None)
     if backend:
         settings = settings.model_copy(
@@ -494,6 +502,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug or an unforeseen input: one line, the traceback in the log
+        print(report_unexpected(exc, args.command, args.log_file), file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

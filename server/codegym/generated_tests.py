@@ -16,7 +16,8 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .content import Problem
-from .content.models import TestCase
+from .content.arguments import input_problems
+from .content.models import CallTest, TestCase
 from .workspace import STATE_DIR, write_atomically
 
 log = structlog.get_logger(__name__)
@@ -40,7 +41,8 @@ def load_generated(root: Path | None, problem: Problem) -> list[TestCase]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, yaml.YAMLError, ValueError, LookupError, AttributeError) as exc:
+        # PyYAML builds some scalars with bare errors (2024-13-45, `!!bool maybe`)
         log.warning("ignoring unreadable generated tests", path=str(path), error=str(exc))
         return []
     if not isinstance(data, dict) or data.get("solution_sha256") != _solution_hash(problem):
@@ -52,7 +54,22 @@ def load_generated(root: Path | None, problem: Problem) -> list[TestCase]:
         log.warning("ignoring invalid generated tests", path=str(path), error=str(exc))
         return []
     taken = {t.id for t in problem.body.tests}
-    return [t for t in tests if t.visibility == "generated" and t.id not in taken]
+    return [
+        t
+        for t in tests
+        if t.visibility == "generated" and t.id not in taken and _inputs_arrive(t, problem, path)
+    ]
+
+
+def _inputs_arrive(test: TestCase, problem: Problem, path: Path) -> bool:
+    """Whether the test's inputs reach the function as written (`content.arguments`); a test
+    whose inputs do not (a file edited by hand) is ignored, with a warning."""
+    if not isinstance(test, CallTest):
+        return True
+    for _, reason in input_problems(test.args, test.kwargs, problem.language, test.id):
+        log.warning("ignoring a generated test", path=str(path), error=reason)
+        return False
+    return True
 
 
 def save_generated(root: Path, problem: Problem, new: list[TestCase]) -> Path:

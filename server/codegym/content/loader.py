@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .models import Catalog, Course, Problem, ProblemBody, ProblemMeta, Topic
+from .arguments import input_problems, value_problem
+from .models import CallTest, Catalog, Course, Problem, ProblemBody, ProblemMeta, Topic
 
 CATALOG_FILE = "config.yaml"
 
@@ -88,18 +89,26 @@ class _LineMap:
     def __init__(self, node: yaml.Node | None) -> None:
         self.lines: dict[YamlPath, int] = {}
         if node is not None:
-            self._walk(node, ())
+            self._walk(node)
 
-    def _walk(self, node: yaml.Node, path: YamlPath) -> None:
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                self.lines[child] = key.start_mark.line + 1
-                self._walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self._walk(item, (*path, index))
+    def _walk(self, root: yaml.Node) -> None:
+        """Each node once, without recursion: an alias (`*name`) is the node of its anchor,
+        already walked, so a recursive anchor or an exponential tree of aliases costs nothing."""
+        seen: set[int] = set()
+        pending: list[tuple[yaml.Node, YamlPath]] = [(root, ())]
+        while pending:
+            node, path = pending.pop()
+            self.lines.setdefault(path, node.start_mark.line + 1)
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    child = (*path, str(key.value))
+                    self.lines[child] = key.start_mark.line + 1
+                    pending.append((value, child))
+            elif isinstance(node, yaml.SequenceNode):
+                pending.extend((item, (*path, index)) for index, item in enumerate(node.value))
 
     def line_for(self, loc: Iterable[str | int]) -> int | None:
         """The line of the deepest part of a pydantic error location present in the document.
@@ -124,6 +133,7 @@ def _read_yaml(path: Path, display: str, errors: list[ContentError]) -> tuple[An
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(ContentError(display, None, f"cannot read: {exc}"))
         return None, _LineMap(None)
+    node: yaml.Node | None = None
     try:
         loader = _Loader(text)
         try:
@@ -139,7 +149,36 @@ def _read_yaml(path: Path, display: str, errors: list[ContentError]) -> tuple[An
     except yaml.YAMLError as exc:
         errors.append(ContentError(display, None, f"invalid YAML: {exc}"))
         return None, _LineMap(None)
+    except Exception as exc:  # PyYAML builds some scalars with bare errors: 2024-13-45,
+        # a 5000-digit integer (ValueError), `!!bool maybe` (KeyError), `!!timestamp x` ...
+        errors.append(_unbuildable(node, exc, display))
+        return None, _LineMap(None)
     return data, _LineMap(node)
+
+
+def _unbuildable(root: yaml.Node | None, error: Exception, display: str) -> ContentError:
+    """The error of the first scalar that the safe loader cannot build, at its line."""
+    pending, seen = [root] if root is not None else [], set()
+    builder = yaml.SafeLoader("")
+    while pending:
+        node = pending.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                builder.construct_object(node)
+            except Exception as exc:
+                tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                shown = node.value if len(node.value) <= 40 else node.value[:39] + "…"
+                why = f": {exc}" if isinstance(exc, ValueError) else ""
+                message = f"invalid value: {shown!r} cannot be read as {tag}{why}"
+                return ContentError(display, node.start_mark.line + 1, message)
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    return ContentError(display, None, f"invalid value: {type(error).__name__}: {error}")
 
 
 def _validate(
@@ -234,6 +273,28 @@ def _check_catalog_ids(catalog: Catalog, lines: _LineMap, errors: list[ContentEr
                 claim("problem", meta.id, ("courses", ci, "topics", ti, "problems", pi))
 
 
+def _inputs_pass(
+    body: ProblemBody, lines: _LineMap, display: str, errors: list[ContentError]
+) -> bool:
+    """Whether every call test's inputs (and every variant parameter, substituted into them)
+    can reach the function as written; an error for each
+    that cannot, at its line (`content.arguments`)."""
+    found = [
+        ContentError(display, lines.line_for(("tests", index, *path)), message)
+        for index, test in enumerate(body.tests)
+        if isinstance(test, CallTest)
+        for path, message in input_problems(test.args, test.kwargs, body.language, test.id)
+    ]
+    for index, params in enumerate(body.variants.params if body.variants else []):
+        for name, value in params.items():  # substituted into tests' inputs
+            if (reason := value_problem(value, body.language)) is not None:
+                line = lines.line_for(("variants", "params", index, name))
+                message = f"parameter {name!r} of set {index + 1}: {reason}"
+                found.append(ContentError(display, line, message))
+    errors.extend(found)
+    return not found
+
+
 def _load_problem(
     root: Path,
     meta: ProblemMeta,
@@ -282,6 +343,8 @@ def _load_problem(
                 f"({course.language})",
             )
         )
+        return None
+    if not _inputs_pass(body, lines, display, errors):
         return None
     where_in_body = {
         key: line

@@ -89,8 +89,17 @@ class CallTest(_TestBase):
     """Call the entry point with `args`; compare its return value with `expected` on the host."""
 
     kind: Literal["call"] = Field(..., description="Selects this test kind.")
-    args: list[Any] = Field([], description="Positional arguments (JSON).")
-    kwargs: dict[str, Any] = Field({}, description="Keyword arguments (JSON).")
+    args: list[Any] = Field(
+        [],
+        description="Positional arguments, received as written: JSON values, .inf and .nan, "
+        "sets (!!set), and in Python mappings with integer, float, boolean or null keys "
+        "(see Test inputs; dates are refused: quote them).",
+    )
+    kwargs: dict[str, Any] = Field(
+        {},
+        description="Keyword arguments, the same values as args (in JavaScript, one last "
+        "options object).",
+    )
     expected: Any = Field(
         None,
         description="Expected return value (JSON). Required, except in a problem with "

@@ -17,7 +17,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..checker import ReferenceOutcome, with_expected
+from ..content.arguments import input_problems
 from ..content.models import CallTest, StdioTest, TestCase
+from ..sandbox.job_values import encode_input, encode_kwargs
+from ..sandbox.types import Language
 
 MAX_RETRIES = 3
 WANTED = 5
@@ -59,8 +62,9 @@ def supports(tests: list[TestCase]) -> str | None:
 
 
 def input_key(test: TestCase) -> str:
-    if isinstance(test, CallTest):
-        return json.dumps([test.args, test.kwargs], sort_keys=True)
+    if isinstance(test, CallTest):  # encoded: an author's inputs may hold sets and int keys
+        encoded = [[encode_input(a) for a in test.args], encode_kwargs(test.kwargs)]
+        return json.dumps(encoded, sort_keys=True)
     assert isinstance(test, StdioTest)
     return json.dumps(test.stdin)
 
@@ -87,8 +91,11 @@ async def generate(
     run_reference: RunReference,
     wanted: int = WANTED,
     first_number: int = 1,
+    language: Language = "python",
 ) -> Generation:
-    """Ask for inputs, keep those the reference solves, send the rest back, up to MAX_RETRIES."""
+    """Ask for inputs, keep those the reference solves, send the rest back, up to MAX_RETRIES.
+    Inputs that cannot reach a `language` function as written (`content.arguments`: in
+    JavaScript, integers beyond the safe range) are sent back too."""
     kind = supports(existing)
     result = Generation()
     if kind is None:
@@ -108,6 +115,11 @@ async def generate(
             key = input_key(candidate)
             if key in seen or len(key) > MAX_INPUT_CHARS:
                 continue
+            if isinstance(candidate, CallTest):
+                problems = input_problems(candidate.args, {}, language, candidate.id)
+                if reason := next((why for _, why in problems), None):
+                    result.rejected.append((key, reason))
+                    continue
             seen.add(key)
             candidates.append(candidate)
             number += 1

@@ -218,7 +218,11 @@ class Tutor:
             return proposals
 
         generation = await generate(
-            existing, propose, run_reference, first_number=_next_number(existing)
+            existing,
+            propose,
+            run_reference,
+            first_number=_next_number(existing),
+            language=problem.language,
         )
         source: Source = "llm" if note is None else "rules"
         text = _tests_markdown(problem, generation, note)

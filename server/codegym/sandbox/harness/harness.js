@@ -572,6 +572,47 @@ function setField(object, key, value) {
   });
 }
 
+// A test input, decoded in place from its JSON (docs/harness-protocol.md § The job): the tags
+// become what they stand for, {"$set": [...]} a Set, {"$map": [[key, value], ...]} a plain
+// object, {"$float": "nan" | "inf" | "-inf"} NaN or ±Infinity. Only own data properties of the
+// parsed JSON are written, so no learner setter on a prototype runs.
+const INPUT_FLOATS = { __proto__: null, nan: NaN, inf: Infinity, '-inf': -Infinity };
+
+function decodeInput(value) {
+  if (ArrayIsArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = decodeInput(value[i]);
+    return value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const keys = ObjectKeys(value);
+  const tag = keys.length === 1 ? keys[0] : '';
+  if (tag === '$set' || tag === '$map' || tag === '$float') {
+    const inner = value[tag];
+    if (tag === '$set' && ArrayIsArray(inner)) {
+      const set = new SafeSet();
+      for (let i = 0; i < inner.length; i++) SetPrototypeAdd(set, decodeInput(inner[i]));
+      return set;
+    }
+    if (tag === '$map' && ArrayIsArray(inner)) {
+      const object = {};
+      for (let i = 0; i < inner.length; i++) {
+        const entry = inner[i];
+        if (!ArrayIsArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') {
+          throw new SafeTypeError('a malformed $map input');
+        }
+        setField(object, entry[0], decodeInput(entry[1]));
+      }
+      return object;
+    }
+    if (tag === '$float' && typeof inner === 'string' && ObjectHasOwn(INPUT_FLOATS, inner)) {
+      return INPUT_FLOATS[inner];
+    }
+    throw new SafeTypeError('a malformed ' + tag + ' input');
+  }
+  for (let i = 0; i < keys.length; i++) value[keys[i]] = decodeInput(value[keys[i]]);
+  return value;
+}
+
 // --------------------------------------------------------------------------- the harness
 
 class Harness {
@@ -935,8 +976,20 @@ class Harness {
     if (testCase.kind === 'call') {
       // Fresh values: each test is decoded from its own line (with the saved JSON.parse, which
       // no learner toJSON or prototype setter can touch).
-      const args = ArrayIsArray(testCase.args) ? testCase.args : [];
+      let args;
       const kwargs = testCase.kwargs;
+      try {
+        args = decodeInput(ArrayIsArray(testCase.args) ? testCase.args : []);
+        if (kwargs && typeof kwargs === 'object' && !ArrayIsArray(kwargs)) {
+          const names = ObjectKeys(kwargs);
+          for (let i = 0; i < names.length; i++) kwargs[names[i]] = decodeInput(kwargs[names[i]]);
+        }
+      } catch (failure) {
+        return {
+          event: 'case', id, status: 'error',
+          error: this.failure('HarnessError', 'malformed call test'),
+        };
+      }
       if (kwargs && typeof kwargs === 'object' && ObjectKeys(kwargs).length) {
         ArrayPrototypePush(args, kwargs); // JavaScript has no keywords: an options object
       }

@@ -108,6 +108,8 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0)
 _PyCF_ONLY_AST = _ast.PyCF_ONLY_AST
 _INF = float("inf")
+_float = float
+_set = set
 _EFBIG = errno.EFBIG
 
 # ------------------------------------------------------------------------ constants
@@ -147,14 +149,26 @@ class _TooLarge(Exception):
 # ------------------------------------------------------------------------ JSON and values
 
 
-def _copy_json(value):
-    """A fresh copy of JSON-decoded test input, so one case cannot mutate the next one's."""
+def _decode_input(value):
+    """A fresh copy of a JSON-decoded test input with its tags made into the values they stand
+    for (docs/harness-protocol.md § The job): {"$set": [...]} a set, {"$map": [[k, v], ...]} a
+    dict, {"$float": "nan" | "inf" | "-inf"} a float. Raises ValueError for a malformed tag."""
     kind = type(value)
     if kind is list:
-        return [_copy_json(item) for item in value]
-    if kind is dict:
-        return {key: _copy_json(item) for key, item in _dict_items(value)}
-    return value
+        return [_decode_input(item) for item in value]
+    if kind is not dict:
+        return value
+    pairs = [(key, item) for key, item in _dict_items(value)]
+    if [key for key, _ in pairs] in (["$set"], ["$map"], ["$float"]):
+        tag, inner = pairs[0]
+        if tag == "$set" and type(inner) is list:
+            return _set([_decode_input(item) for item in inner])
+        if tag == "$map" and type(inner) is list:
+            return {_decode_input(key): _decode_input(item) for key, item in inner}
+        if tag == "$float" and inner in ("nan", "inf", "-inf"):
+            return _float(inner)
+        raise ValueError("a malformed %s input" % tag)
+    return {key: _decode_input(item) for key, item in pairs}
 
 
 def _encode(value, ascii_only):
@@ -927,9 +941,14 @@ class _Harness:
         kind = case.get("kind")
         snippet_lines = None
         if kind == "call":
-            args = _copy_json(case.get("args") or [])
-            kwargs = _copy_json(case.get("kwargs") or {})
-            if type(args) is not list or type(kwargs) is not dict:
+            args = case.get("args") or []
+            kwargs = case.get("kwargs") or {}
+            try:
+                args = _decode_input(args) if type(args) is list else None
+                kwargs = {key: _decode_input(item) for key, item in _dict_items(kwargs)}
+            except (ValueError, TypeError):
+                args = None
+            if type(args) is not list:
                 error = self.failure("HarnessError", "malformed call test")
                 return {"event": "case", "id": case_id, "status": "error", "error": error}
 
