@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from pytest_lsp import LanguageClient
 
+from codegym.workspace import learner_problem
+
 from .lsp_support import CONTENT, exercise, open_file, plain, save, wait_for
 
 
@@ -39,13 +41,15 @@ async def test_statement_of_an_open_exercise_document_and_by_id(client: Language
 
 @pytest.mark.asyncio
 async def test_statement_never_shows_the_solution_hints_or_tests(client: LanguageClient) -> None:
+    root = client.workspace_root  # type: ignore[attr-defined]
     for problem in CONTENT.problems.values():
         found = await statement(client, {"id": problem.id})
         assert found is not None
-        body = problem.body
+        body = learner_problem(problem, root).body  # a variant exercise: the learner's own
         title, facts, rest = found["markdown"].split("\n\n", 2)
         assert f"{title}\n\n{rest}" == body.statement.strip() + "\n", problem.id
         assert title == f"# {problem.meta.title}" and facts.startswith("**"), problem.id
+        assert "{{" not in found["markdown"], problem.id  # placeholders substituted
         assert body.solution.strip() not in found["markdown"], problem.id
         assert not [hint for hint in body.hints if hint.strip() in found["markdown"]], problem.id
 

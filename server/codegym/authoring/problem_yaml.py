@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..content.models import ProblemBody
+from ..content.models import ProblemBody, TestCase
 
 BLOCK_FIELDS = {"statement", "starter", "solution", "code"}
 FLOW_FIELDS = {"args", "kwargs", "expected"}
@@ -63,7 +63,9 @@ _AuthorDumper.add_representer(_FlowDict, _flow_dict)
 def problem_yaml(body: ProblemBody) -> str:
     """The problem file's text; loading it gives `body` back."""
     data = body.model_dump(exclude_none=True, exclude={"tests", "limits"})
-    data["tests"] = [_test(test.model_dump(exclude_defaults=True)) for test in body.tests]
+    data["tests"] = [_test(_test_fields(test)) for test in body.tests]
+    if body.variants is not None:
+        data["variants"] = {"params": [_FlowDict(p) for p in body.variants.params]}
     if body.limits is not None:
         data["limits"] = body.limits.model_dump(exclude_none=True)
     data["hints"] = [_multiline(hint) for hint in body.hints]
@@ -75,8 +77,18 @@ def problem_yaml(body: ProblemBody) -> str:
 
 _BODY_ORDER = (
     "statement", "language", "kind", "entry_point", "starter", "solution", "tests", "hints",
-    "limits",
+    "limits", "variants",
 )  # fmt: skip
+
+
+def _test_fields(test: TestCase) -> dict[str, Any]:
+    """The fields an author writes: defaults left out, except an expected value or output given
+    (an empty output, a `null` return), which only a variant problem's tests leave out."""
+    data = test.model_dump(exclude_defaults=True)
+    for key in ("expected", "expected_stdout"):
+        if key in test.model_fields_set:
+            data[key] = getattr(test, key)
+    return data
 
 
 def _test(data: dict[str, Any]) -> dict[str, Any]:

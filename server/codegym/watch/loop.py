@@ -220,12 +220,10 @@ class Watch:
 
     async def _go_next(self, after: str | None, intro: str) -> None:
         choice = await asyncio.to_thread(next_exercise, self.content, self.root, after)
-        if choice is None and after is not None and self.state.problem is not None:
-            unsolved = await asyncio.to_thread(next_exercise, self.content, self.root)
-            if unsolved is not None:  # only the current one is left
-                self.state.message = "This is the last unsolved exercise: no other to go to."
-                self.show_state()
-                return
+        if choice is not None and after is not None and choice.problem.id == after:
+            self.state.message = "This is the last unsolved exercise: no other to go to."
+            self.show_state()
+            return
         if choice is None:
             self.state.problem = self.state.file = self.state.verdict = None
             self.state.message = None  # the screen says it
