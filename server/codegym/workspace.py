@@ -51,6 +51,28 @@ def header_lines(problem: Problem) -> list[str]:
     return lines
 
 
+def header_span(text: str) -> tuple[int, int] | None:
+    """The first and last line of an exercise file's header (`header_lines`): the run of comment
+    lines around its marker, however the learner edited the statement; None without a marker."""
+    lines = text.splitlines()
+    marker = next(
+        (i for i, line in enumerate(lines[:HEADER_SCAN_LINES]) if MARKER.match(line)), None
+    )
+    if marker is None:
+        return None
+    prefix = "//" if lines[marker].lstrip().startswith("//") else "#"
+
+    def is_comment(index: int) -> bool:
+        return lines[index].lstrip().startswith(prefix)
+
+    first = last = marker
+    while first > 0 and is_comment(first - 1):
+        first -= 1
+    while last + 1 < len(lines) and is_comment(last + 1):
+        last += 1
+    return first, last
+
+
 def render_exercise(problem: Problem) -> str:
     """The file a learner starts from: header, then the starter code."""
     return "\n".join(header_lines(problem)) + "\n\n" + problem.body.starter.rstrip() + "\n"
