@@ -1,6 +1,6 @@
 /**
- * Activation: wires the server, the exercises view, the status bar, the feedback panel and the
- * commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
+ * Activation: wires the server, the exercises view, the status bar, the feedback panel, the
+ * header folding and the commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
  * anywhere else, on a Code Gym command.
  */
 
@@ -13,6 +13,7 @@ import { catalogNodes, exerciseFiles, hasExerciseFiles } from './catalog';
 import { CatalogTree } from './catalogTree';
 import { ClientCommand, registerCommands } from './commands';
 import { FEEDBACK_VIEW_TYPE, FeedbackPanel } from './feedbackPanel';
+import { HeaderFolder } from './headerFold';
 import { withCodicons } from './lensTitles';
 import { ManagedServer } from './managedServer';
 import { CATALOG_REQUEST, FEEDBACK_NOTIFICATION, PROGRESS_CHANGED_NOTIFICATION, type Catalog } from './protocol';
@@ -73,6 +74,17 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   server = gym;
 
+  // The statement header folds the first time an exercise shows, once the server serves its range.
+  const headers = new HeaderFolder(
+    (command, args) => vscode.commands.executeCommand(command, args),
+    () => vscode.window.activeTextEditor,
+  );
+  const foldHeader = (): void => {
+    if (gym.state === 'running') {
+      void Promise.resolve(headers.foldActive()).catch(() => undefined);
+    }
+  };
+
   const treeView = vscode.window.createTreeView(VIEW, { treeDataProvider: tree, showCollapseAll: true });
 
   /** Selects the active editor's exercise in the tree, while the tree is visible. */
@@ -110,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): void {
     void setContext('codegym.server', state);
     if (state === 'running') {
       refreshCatalog();
+      foldHeader();
     } else if (state === 'starting' || state === 'installing') {
       statusBar.starting(state === 'installing' ? 'Installing the Code Gym server' : 'Starting the Code Gym server');
     } else if (state === 'idle') {
@@ -151,6 +164,7 @@ export function activate(context: vscode.ExtensionContext): void {
     treeView.onDidChangeVisibility(revealActive),
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       revealActive();
+      foldHeader();
       if (editor !== undefined) {
         panel.follow(editor.document.uri.toString());
       }
