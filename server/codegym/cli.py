@@ -15,6 +15,7 @@ from .config import Settings
 from .content import Content, ContentError, Problem, load_content, resolve_content_dir
 from .grading import CATEGORY_WORDS, Failure, Verdict, message, verdict_document
 from .logging_setup import configure_logging
+from .next_step import next_step_line
 from .sandbox import SandboxError, open_sandbox
 from .text import counted
 from .workspace import exercise_id_of, init_workspace, render_exercise
@@ -167,7 +168,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if exercise is None:
         raise CliError(f"{file} has no `codegym: exercise <id>` line in its header")
     settings = _settings(args)
-    problem = _problem(_content(settings), exercise)
+    content = _content(settings)
+    problem = _problem(content, exercise)
     # One run: a warm pool would only start containers that nobody uses.
     one_shot = settings.sandbox.model_copy(
         update={"docker": settings.sandbox.docker.model_copy(update={"pool_size": 0})}
@@ -185,6 +187,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(verdict_document(verdict), ensure_ascii=False))
     else:
         _print_verdict(verdict, problem, file)
+        if verdict.status == "pass" and (step := next_step_line(content, problem, file)):
+            print(step)
     return EXIT_OK if verdict.status == "pass" else EXIT_FAIL
 
 
