@@ -83,8 +83,8 @@ def test_guide_neovim_snippet(tmp_path: Path) -> None:
     assert report.get("ok"), (report, result.stdout[-2000:], result.stderr[-2000:])
     steps = report["steps"]
     assert steps["filetype"] == "python"
-    header = header_lines(problem)  # folded from its title line (line 2) to its closing rule
-    assert steps["fold"] == {"first": 2, "last": len(header)}
+    # The statement folded: from under the marker line (line 3, its lenses in view) to the rule.
+    assert steps["fold"] == {"first": 4, "last": len(header_lines(problem))}
     client = steps["client"]
     assert client["cmd"] == [str(codegym), "serve"]
     assert Path(client["root_dir"]).resolve() == workspace.resolve()

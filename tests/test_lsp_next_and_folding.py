@@ -59,6 +59,11 @@ async def test_a_solving_save_offers_the_next_exercise_once(client: LanguageClie
     assert passed(client) == []  # the question says it: no second message
     # The fixture answers with the first action: the next exercise opens.
     _, next_path = exercise(client, after.problem.id)
+    await wait_for(
+        lambda: (
+            client.shown_documents or any("Code Gym: open" in m.message for m in client.messages)
+        )
+    )
     await assert_opened(client, next_path.as_uri())
 
     # Saved again, still passing: told so, not asked again.
@@ -122,7 +127,7 @@ async def test_an_editor_without_questions_gets_a_next_lens(client: LanguageClie
 
 
 @pytest.mark.asyncio
-async def test_the_statement_header_folds_under_its_title(client: LanguageClient) -> None:
+async def test_the_statement_header_folds_under_its_marker_line(client: LanguageClient) -> None:
     for exercise_id in (SOLVED, "js-group-by"):
         problem, path = exercise(client, exercise_id)
         uri = open_file(client, path)
@@ -130,11 +135,12 @@ async def test_the_statement_header_folds_under_its_title(client: LanguageClient
             types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
         header = header_lines(problem)
-        assert header[1].endswith(f"Code Gym · {problem.meta.title} · {problem.meta.difficulty}")
-        # From the title line (it stays in view) to the closing rule; the code is not folded.
+        assert header[2].endswith(f"codegym: exercise {exercise_id}")
+        # From the marker line (the title above it and the lenses on it stay in view) to the
+        # closing rule; the code below is not folded.
         assert list(ranges or []) == [
             types.FoldingRange(
-                start_line=1, end_line=len(header) - 1, kind=types.FoldingRangeKind.Comment
+                start_line=2, end_line=len(header) - 1, kind=types.FoldingRangeKind.Comment
             )
         ]
 

@@ -60,9 +60,9 @@ def test_header_span_is_the_comment_block_around_the_marker() -> None:
         problem = content.get(exercise_id)
         header = header_lines(problem)
         text = render_exercise(problem)
-        assert header_span(text) == (0, len(header) - 1)
+        assert header_span(text) == (0, 2, len(header) - 1)
         # A learner who shortened the statement and wrote code under a comment of their own.
         comment = header[0][:2].strip()
         edited = "\n".join([*header[:5], *header[-2:]]) + f"\n\n{comment} mine\nx = 1\n"
-        assert header_span(edited) == (0, 6)
+        assert header_span(edited) == (0, 2, 6)
     assert header_span("x = 1\n# codegym: exercise\n") is None

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .content import COMMENT_PREFIX, Content, Problem
 
@@ -51,9 +52,18 @@ def header_lines(problem: Problem) -> list[str]:
     return lines
 
 
-def header_span(text: str) -> tuple[int, int] | None:
-    """The first and last line of an exercise file's header (`header_lines`): the run of comment
-    lines around its marker, however the learner edited the statement; None without a marker."""
+class HeaderSpan(NamedTuple):
+    """Where an exercise file's header (`header_lines`) is: its first line, its marker line and
+    its last line (0-based)."""
+
+    first: int
+    marker: int
+    last: int
+
+
+def header_span(text: str) -> HeaderSpan | None:
+    """The run of comment lines around the file's marker, however the learner edited the
+    statement; None without a marker."""
     lines = text.splitlines()
     marker = next(
         (i for i, line in enumerate(lines[:HEADER_SCAN_LINES]) if MARKER.match(line)), None
@@ -70,7 +80,7 @@ def header_span(text: str) -> tuple[int, int] | None:
         first -= 1
     while last + 1 < len(lines) and is_comment(last + 1):
         last += 1
-    return first, last
+    return HeaderSpan(first, marker, last)
 
 
 def render_exercise(problem: Problem) -> str:

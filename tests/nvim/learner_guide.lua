@@ -26,7 +26,7 @@ local ok, err = pcall(function()
   local exercise = vim.api.nvim_get_current_buf()
   local exercise_win = vim.api.nvim_get_current_win()
   report.steps.filetype = vim.bo[exercise].filetype
-  report.steps.fold = { first = vim.fn.foldclosed(2), last = vim.fn.foldclosedend(2) }
+  report.steps.fold = { first = vim.fn.foldclosed(4), last = vim.fn.foldclosedend(4) }
 
   local function codegym()
     for _, client in ipairs(vim.lsp.get_active_clients()) do

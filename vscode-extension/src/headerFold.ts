@@ -1,8 +1,9 @@
 /**
  * The statement header folded the first time an exercise shows in an editor, once per document in
  * a session: the server serves the header as a folding range (`textDocument/foldingRange`, from
- * its title line to its closing rule), and LSP has no "collapsed by default". The learner unfolds
- * it with the arrow in the gutter (or Ctrl+Shift+]); it stays as they leave it.
+ * the `codegym: exercise` line, where the lenses are, to its closing rule), and LSP has no
+ * "collapsed by default". The learner unfolds it with the arrow in the gutter (or Ctrl+Shift+]);
+ * it stays as they leave it.
  */
 
 import type * as vscode from 'vscode';
@@ -32,7 +33,7 @@ export class HeaderFolder {
       return false;
     }
     this.folded.add(uri);
-    // The fold that holds the marker line is the header's (the marker is inside it, under the title).
+    // The header's fold starts at the marker line.
     await this.run('editor.fold', { selectionLines: [marker.line], levels: 1 });
     return true;
   }
