@@ -79,6 +79,37 @@ async def test_a_solving_save_offers_the_next_exercise_once(client: LanguageClie
     await wait_for(lambda: len(client.questions) == 2)  # type: ignore[attr-defined]
 
 
+@pytest.mark.asyncio
+async def test_a_pass_while_a_question_is_open_is_not_asked_again(client: LanguageClient) -> None:
+    """The learner has not answered yet (the question can stay open for minutes) when another
+    exercise passes: it is told so, and no second question stacks on the first."""
+    answer = asyncio.Event()
+    asked: list[types.ShowMessageRequestParams] = []
+
+    async def hold(*args: object) -> types.MessageActionItem:
+        params = args[-1]
+        assert isinstance(params, types.ShowMessageRequestParams)
+        asked.append(params)
+        await answer.wait()
+        return types.MessageActionItem(title="Stay")
+
+    client.protocol.fm.features[types.WINDOW_SHOW_MESSAGE_REQUEST] = hold
+    _, path = exercise(client, SOLVED)
+    uri = open_file(client, path)
+    solve(client, uri, 2)
+    await wait_for(lambda: asked)
+
+    other, other_path = exercise(client, "js-group-by")
+    other_uri = open_file(client, other_path)
+    header = "\n".join(header_lines(other))
+    replace_text(client, other_uri, 2, header + "\n\n" + other.body.solution)
+    save(client, other_uri)
+    [said] = await wait_for(lambda: passed(client))
+    assert said.startswith(f"✓ {other.meta.title}: all ") and said.endswith(" tests pass!")
+    assert len(asked) == 1
+    answer.set()
+
+
 def without_questions(capabilities: types.ClientCapabilities) -> None:
     """An editor that does not declare it shows questions' actions (eglot, Helix)."""
     assert capabilities.window is not None

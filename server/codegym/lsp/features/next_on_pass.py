@@ -52,7 +52,8 @@ class NextOnPass(Feature):
         passed = f"✓ {result.problem.meta.title}: all {len(verdict.tests)} tests pass!"
         turned = uri not in self._passing
         self._passing.add(uri)
-        if not turned or self._offering():
+        asking = self._offering() and self.server.client.answers_questions
+        if not turned or asking or self.server.author_mode:  # an author previews: no offer
             self.server.notify_user(passed, types.MessageType.Info)
             return
         self._offer = asyncio.get_running_loop().create_task(
@@ -73,6 +74,7 @@ class NextOnPass(Feature):
     async def _offer_next(self, uri: str, problem: Problem, passed: str) -> None:
         server = self.server
         if server.content is None:
+            server.notify_user(passed, types.MessageType.Info)
             return
         try:  # off the event loop: it reads the progress file
             choice = await asyncio.to_thread(next_exercise, server.content, server.root, problem.id)
