@@ -82,9 +82,12 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
     def on_refresh(_client: LanguageClient, params: object) -> None:
         lsp_client.lens_refreshes += 1  # type: ignore[attr-defined]
 
+    capabilities = client_capabilities(request.param)
+    if marker := request.node.get_closest_marker("capabilities"):
+        marker.args[0](capabilities)
     await lsp_client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities(request.param),
+            capabilities=capabilities,
             root_uri=tmp_path.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="gym")],
             initialization_options=options,
@@ -175,6 +178,14 @@ async def assert_opened(client: LanguageClient, uri: str) -> None:
     assert client.shown_documents == []  # never asked of a client that did not declare it
     path = Path(to_fs_path(uri) or "")
     await wait_for(lambda: any(m.message == f"Code Gym: open {path}" for m in client.messages))
+
+
+def told_it_passes(client: LanguageClient) -> bool:
+    """The learner was told the tests pass: in a message, or in the question that offers the
+    next exercise."""
+    said = [m.message for m in client.messages]
+    said += [q.message for q in client.questions]  # type: ignore[attr-defined]
+    return any("tests pass!" in m for m in said)
 
 
 def plain(value: Any) -> Any:

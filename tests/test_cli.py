@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from codegym.catalog import next_exercise
 from codegym.checker import build_request
 from codegym.config import LocalSettings, SandboxLimits
 from codegym.content import ContentError, load_content
 from codegym.sandbox import LocalSandbox
-from codegym.workspace import default_path
+from codegym.workspace import default_path, init_workspace
 
 from .conftest import REQUIRE_DOCKER, ROOT
 
@@ -314,3 +315,19 @@ def test_docker_is_required_in_ci() -> None:
     from codegym.sandbox.docker_backend import DockerSandbox
 
     DockerSandbox().close()
+
+
+def test_a_pass_in_a_workspace_names_the_next_exercise(tmp_path: Path) -> None:
+    init_workspace(tmp_path, CONTENT)
+    problem = CONTENT.get("py-sum-evens")
+    file = tmp_path / default_path(problem)
+    header = file.read_text().split("\n\n", 1)[0]
+    file.write_text(header + "\n\n" + problem.body.solution)
+    passing = codegym("check", file, backend="local")
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    after = next_exercise(CONTENT, tmp_path, after=problem.id)
+    assert after is not None
+    next_file = tmp_path / default_path(after.problem)
+    last = passing.stdout.splitlines()[-1]
+    assert last.startswith(f"Next: {after.problem.meta.title} (")
+    assert last.endswith(f"): {next_file}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from codegym.content import load_content
-from codegym.workspace import default_path
+from codegym.workspace import default_path, header_lines
 
 from .conftest import REQUIRE_DOCKER, ROOT
 
@@ -83,6 +83,8 @@ def test_guide_neovim_snippet(tmp_path: Path) -> None:
     assert report.get("ok"), (report, result.stdout[-2000:], result.stderr[-2000:])
     steps = report["steps"]
     assert steps["filetype"] == "python"
+    # The statement folded: from under the marker line (line 3, its lenses in view) to the rule.
+    assert steps["fold"] == {"first": 4, "last": len(header_lines(problem))}
     client = steps["client"]
     assert client["cmd"] == [str(codegym), "serve"]
     assert Path(client["root_dir"]).resolve() == workspace.resolve()

@@ -18,6 +18,7 @@ from .lsp_support import (
     open_file,
     replace_text,
     save,
+    told_it_passes,
     wait_for,
 )
 
@@ -45,7 +46,7 @@ async def test_save_starter_then_solution(client: LanguageClient) -> None:
     client.messages.clear()
     save(client, uri)
     await wait_for(lambda: not diagnostics_of(client, uri))
-    await wait_for(lambda: any("tests pass" in m.message for m in client.messages))
+    await wait_for(lambda: told_it_passes(client))
 
 
 @pytest.mark.asyncio
@@ -107,7 +108,7 @@ async def test_rapid_saves_publish_only_the_latest(client: LanguageClient) -> No
     replace_text(client, uri, 6, header + "\n\n" + problem.body.solution)
     save(client, uri)
     client.messages.clear()
-    await wait_for(lambda: any("tests pass" in m.message for m in client.messages))
+    await wait_for(lambda: told_it_passes(client))
     await asyncio.sleep(1.0)  # any stale result would have arrived by now
     assert diagnostics_of(client, uri) == []
     # The four superseded saves were cancelled or dropped: no test result of theirs was published.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from codegym.catalog import next_exercise
 from codegym.content import load_content
 from codegym.progress import ProgressStore
 from codegym.workspace import default_path, render_exercise
@@ -66,8 +67,12 @@ def test_neovim_empty_folder_to_solved(tmp_path: Path) -> None:
     assert shown["name"].endswith(".codegym/feedback/py-sum-evens/hint.md")
     assert shown["lines"][0] == "# Hint 1/3 · Sum of evens"
     assert problem.body.hints[0].splitlines()[0] in "\n".join(shown["lines"])
-    assert any(m.endswith("tests pass!") for m in report["messages"])
     assert report["steps"]["solution"] == []
+    after = next_exercise(content, workspace, after=problem.id)
+    assert after is not None
+    title = after.problem.meta.title
+    assert report["questions"][1].startswith(f"✓ Sum of evens: all 9 tests pass! Next: {title}")
+    assert report["steps"]["offered"] == str(workspace / default_path(after.problem))
     assert ProgressStore(workspace).get(problem.id).status == "solved"
     following = content.ordered()[1]
     assert report["steps"]["next"] == str(workspace / default_path(following))

@@ -32,7 +32,7 @@ from codegym.workspace import (
 )
 
 from .conftest import ROOT
-from .lsp_support import diagnostics_of, open_file, replace_text, save, wait_for
+from .lsp_support import diagnostics_of, open_file, replace_text, save, told_it_passes, wait_for
 from .test_content_loader import catalog, write_tree
 
 CONTENT = load_content(ROOT / "content")
@@ -387,4 +387,4 @@ async def test_the_language_server_grades_the_learners_variant(client: LanguageC
     replace_text(client, uri, 2, starter.split("\n\n", 1)[0] + "\n\n" + problem.body.solution)
     save(client, uri)
     await wait_for(lambda: not diagnostics_of(client, uri))
-    await wait_for(lambda: any("tests pass" in m.message for m in client.messages))
+    await wait_for(lambda: told_it_passes(client))

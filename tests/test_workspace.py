@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from codegym.content import load_content
-from codegym.workspace import exercise_id_of, find_exercises, init_workspace, render_exercise
+from codegym.workspace import (
+    exercise_id_of,
+    find_exercises,
+    header_lines,
+    header_span,
+    init_workspace,
+    render_exercise,
+)
 
 from .conftest import ROOT, make_problem
 
@@ -45,3 +52,17 @@ def test_init_one_course(tmp_path: Path) -> None:
     content = load_content(ROOT / "content")
     result = init_workspace(tmp_path, content, course="javascript")
     assert result.created and all(p.suffix == ".js" for p in result.created)
+
+
+def test_header_span_is_the_comment_block_around_the_marker() -> None:
+    content = load_content(ROOT / "content")
+    for exercise_id in ("py-sum-evens", "js-group-by"):
+        problem = content.get(exercise_id)
+        header = header_lines(problem)
+        text = render_exercise(problem)
+        assert header_span(text) == (0, 2, len(header) - 1)
+        # A learner who shortened the statement and wrote code under a comment of their own.
+        comment = header[0][:2].strip()
+        edited = "\n".join([*header[:5], *header[-2:]]) + f"\n\n{comment} mine\nx = 1\n"
+        assert header_span(edited) == (0, 2, 6)
+    assert header_span("x = 1\n# codegym: exercise\n") is None

@@ -24,6 +24,7 @@ from .grading.wording import scores
 from .learning.stats import stats_document, stats_lines
 from .levels import five_levels, levels_line, quality_level
 from .logging_setup import configure_logging
+from .next_step import next_step_line
 from .progress import ProgressStore, record_attempt
 from .sandbox import Sandbox, SandboxError, open_sandbox
 from .text import counted
@@ -196,7 +197,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError(f"{file} has no `codegym: exercise <id>` line in its header")
     settings = _settings(args)
     root = find_workspace(file.resolve().parent)
-    problem = learner_problem(_problem(_content(settings), exercise), root)
+    content = _content(settings)
+    problem = learner_problem(_problem(content, exercise), root)
     sandbox = _one_shot_sandbox(settings)
     try:
         problem = judged_problem(problem, sandbox, settings.sandbox.limits, root)
@@ -213,6 +215,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(verdict_document(verdict, levels), ensure_ascii=False))
     else:
         print("\n".join(verdict_lines(verdict, problem, file, levels)))
+        if verdict.status == "pass" and (step := next_step_line(content, problem, file)):
+            print(step)
     return EXIT_OK if verdict.status == "pass" else EXIT_FAIL
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .content import COMMENT_PREFIX, Content, Problem
 from .content.variants import for_seed
@@ -53,6 +54,37 @@ def header_lines(problem: Problem) -> list[str]:
         f"{c} {_RULE}",
     ]
     return lines
+
+
+class HeaderSpan(NamedTuple):
+    """Where an exercise file's header (`header_lines`) is: its first line, its marker line and
+    its last line (0-based)."""
+
+    first: int
+    marker: int
+    last: int
+
+
+def header_span(text: str) -> HeaderSpan | None:
+    """The run of comment lines around the file's marker, however the learner edited the
+    statement; None without a marker."""
+    lines = text.splitlines()
+    marker = next(
+        (i for i, line in enumerate(lines[:HEADER_SCAN_LINES]) if MARKER.match(line)), None
+    )
+    if marker is None:
+        return None
+    prefix = "//" if lines[marker].lstrip().startswith("//") else "#"
+
+    def is_comment(index: int) -> bool:
+        return lines[index].lstrip().startswith(prefix)
+
+    first = last = marker
+    while first > 0 and is_comment(first - 1):
+        first -= 1
+    while last + 1 < len(lines) and is_comment(last + 1):
+        last += 1
+    return HeaderSpan(first, marker, last)
 
 
 def render_exercise(problem: Problem) -> str:

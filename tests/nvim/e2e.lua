@@ -1,14 +1,15 @@
 -- Drives a real headless Neovim (0.7+) against `codegym serve`, from an empty folder: the server
 -- offers to create the exercises (accepted), then open one, :write it → test diagnostics; the
 -- "Hint 1/3" quick fix (the tutor offline) → its feedback document is shown; replace the code with
--- the solution, :write → cleared; then the next exercise, opened, with the reason in a message.
+-- the solution, :write → cleared, and the question "Next: <title>" (accepted) opens the next
+-- exercise in a split; then the next exercise again, by command, with the reason in a message.
 -- Reads its inputs from the environment, writes what it saw to $GYM_REPORT (JSON), then quits.
 local function env(name)
   local value = os.getenv(name)
   assert(value, name .. " is not set")
   return value
 end
-local report = { messages = {}, steps = {} }
+local report = { messages = {}, questions = {}, steps = {} }
 
 local function finish(ok, why)
   report.ok = ok
@@ -52,9 +53,12 @@ guarded(function()
         vim.cmd("split " .. vim.fn.fnameescape(vim.uri_to_fname(result.uri)))
         return { success = true }
       end,
-      -- What a learner answers when asked whether to create the exercises here.
+      -- What a learner answers when asked whether to create the exercises here, and whether
+      -- to open the next exercise: the first action. (Neovim's own handler asks with
+      -- inputlist(), which would wait for a key in this headless Neovim.)
       ["window/showMessageRequest"] = function(_, result)
-        report.offer = result.message
+        table.insert(report.questions, result.message)
+        report.offer = report.offer or result.message
         return result.actions[1]
       end,
     },
@@ -69,9 +73,10 @@ guarded(function()
     return client ~= nil and client.initialized
   end, 50), "the server did not initialize")
 
+  local exercise_buf = vim.api.nvim_get_current_buf()
   local function test_diagnostics()
     local found = {}
-    for _, d in ipairs(vim.diagnostic.get(0)) do
+    for _, d in ipairs(vim.diagnostic.get(exercise_buf)) do
       if d.source == "codegym" then table.insert(found, { lnum = d.lnum, message = d.message }) end
     end
     return found
@@ -83,7 +88,6 @@ guarded(function()
   report.steps.starter = test_diagnostics()
 
   -- The quick fixes on the failure, as `vim.lsp.buf.code_action()` would list them.
-  local exercise_buf = vim.api.nvim_get_current_buf()
   local failure = vim.diagnostic.get(0)[1]
   local params = vim.lsp.util.make_range_params()
   params.range.start.line = failure.lnum
@@ -115,14 +119,18 @@ guarded(function()
   local solved = vim.fn.readfile(env("GYM_SOLUTION"))
   vim.api.nvim_buf_set_lines(0, 0, -1, false, solved)
   vim.cmd("write")
-  assert(vim.wait(60000, function()
-    if #test_diagnostics() > 0 then return false end
-    for _, message in ipairs(report.messages) do
-      if message:find("tests pass", 1, true) then return true end
+  local exercise_name = vim.api.nvim_buf_get_name(exercise_buf)
+  local function next_shown()
+    for _, win in ipairs(vim.api.nvim_list_wins()) do
+      local name = vim.api.nvim_buf_get_name(vim.api.nvim_win_get_buf(win))
+      if name ~= exercise_name and name:find(env("GYM_ROOT"), 1, true) == 1 then return name end
     end
-    return false
-  end, 50), "the diagnostics were not cleared after saving the solution")
+  end
+  assert(vim.wait(60000, function()
+    return #test_diagnostics() == 0 and #report.questions == 2 and next_shown() ~= nil
+  end, 50), "after saving the solution: diagnostics not cleared, no question, or nothing opened")
   report.steps.solution = test_diagnostics()
+  report.steps.offered = next_shown()
 
   -- Solved (and recorded): the next exercise, as a learner's mapping for
   -- `vim.lsp.buf.execute_command({ command = "codegym.nextExercise" })` asks for it.

@@ -1,7 +1,7 @@
 -- Drives the Neovim set-up of docs/learners.md, which ran before this file as the init.lua, in a
 -- workspace made by `codegym init`, with the exercise given on the command line: the snippet must
 -- have attached its codegym client; :write → test diagnostics and, without calling refresh here,
--- the code lenses; `:CodeGym hint` → the feedback file shown in a split by the snippet's
+-- the code lenses; the statement header folded; `:CodeGym hint` → the feedback file shown in a split by the snippet's
 -- window/showDocument handler, the cursor left in the exercise.
 -- Writes what it saw to $GYM_REPORT (JSON), then quits.
 local report = { messages = {}, steps = {} }
@@ -26,6 +26,7 @@ local ok, err = pcall(function()
   local exercise = vim.api.nvim_get_current_buf()
   local exercise_win = vim.api.nvim_get_current_win()
   report.steps.filetype = vim.bo[exercise].filetype
+  report.steps.fold = { first = vim.fn.foldclosed(4), last = vim.fn.foldclosedend(4) }
 
   local function codegym()
     for _, client in ipairs(vim.lsp.get_active_clients()) do

@@ -2,8 +2,8 @@
  * The packaged extension in a real VS Code: code-server with the .vsix installed, driven in
  * Debian's headless Chromium by playwright-core, on a workspace made by `codegym init`, with the
  * real `codegym serve` behind it. A learner's first session, step by step: the Code Gym view, an
- * exercise opened from it, a save that lists the failures in Problems, the reference solution
- * that clears them and ticks the tree, a hint in the feedback panel, the next exercise, a reset.
+ * exercise opened from it (its statement folded), a save that lists the failures in Problems, the
+ * reference solution that clears them, ticks the tree and offers the next exercise, a hint in the feedback panel, the next exercise, a reset.
  *
  * Environment (defaults in brackets):
  *   CODEGYM_E2E_CODE_SERVER  code-server [${XDG_CACHE_HOME:-~/.cache}/codegym-ci/code-server/node_modules/.bin/code-server]
@@ -126,6 +126,11 @@ async function main(): Promise<number> {
       await vscode.exercise(FIRST.label).click();
       await vscode.waitForActiveTab(FIRST.file);
       await until(async () => (await vscode.editorActions()).some((label) => label.startsWith('Run Tests')), 'the Run Tests button', STEP_MS);
+      // The statement folds on first sight: its last line is not drawn, the marker line is.
+      await until(async () => {
+        const text = await vscode.editorText();
+        return text.includes('codegym: exercise') && !text.includes('Save to run the tests');
+      }, 'the statement header folded', STEP_MS);
     });
 
     await steps.step('the statement view shows the exercise beside the code', async () => {
@@ -168,6 +173,11 @@ async function main(): Promise<number> {
       await vscode.replaceEditorText(`${exerciseHeader(starter)}\n\n${referenceSolution('python', FIRST.topic, FIRST.id)}`);
       await vscode.save();
       await until(async () => (await vscode.problems()).length === 0, 'no problems left', STEP_MS);
+      await until(
+        async () => (await vscode.notifications()).some((text) => text.includes('tests pass! Next: ')),
+        'the offer of the next exercise',
+        STEP_MS,
+      );
       await until(async () => (await vscode.exerciseIcon(FIRST.label)) === 'pass-filled', 'a ✓ in the tree', STEP_MS);
       await vscode.page.locator('.statusbar-item', { hasText: 'Code Gym 1/60' }).waitFor({ timeout: STEP_MS });
     });

@@ -1,6 +1,6 @@
 /**
  * Activation: wires the server, the exercises view, the statement and progress views, the status
- * bar, the feedback panel and the commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
+ * bar, the feedback panel, the header folding and the commands. The server starts on its own only in a trusted Code Gym workspace (`workspaceGate.ts`);
  * anywhere else, on a Code Gym command.
  */
 
@@ -13,6 +13,7 @@ import { catalogNodes, exerciseFiles, hasExerciseFiles } from './catalog';
 import { CatalogTree } from './catalogTree';
 import { ClientCommand, registerCommands } from './commands';
 import { FEEDBACK_VIEW_TYPE, FeedbackPanel } from './feedbackPanel';
+import { HeaderFolder } from './headerFold';
 import { withCodicons } from './lensTitles';
 import { ManagedServer } from './managedServer';
 import { PROGRESS_VIEW, ProgressView } from './progressPanel';
@@ -95,6 +96,17 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   server = gym;
 
+  // The statement header folds the first time an exercise shows, once the server serves its range.
+  const headers = new HeaderFolder(
+    (command, args) => vscode.commands.executeCommand(command, args),
+    () => vscode.window.activeTextEditor,
+  );
+  const foldHeader = (): void => {
+    if (gym.state === 'running') {
+      void Promise.resolve(headers.foldActive()).catch(() => undefined);
+    }
+  };
+
   const treeView = vscode.window.createTreeView(VIEW, { treeDataProvider: tree, showCollapseAll: true });
 
   /** Selects the active editor's exercise in the tree, while the tree is visible. */
@@ -134,6 +146,7 @@ export function activate(context: vscode.ExtensionContext): void {
       refreshCatalog();
       followActiveEditor();
       void progress.refresh();
+      foldHeader();
     } else if (state === 'starting' || state === 'installing') {
       statusBar.starting(state === 'installing' ? 'Installing the Code Gym server' : 'Starting the Code Gym server');
     } else if (state === 'idle') {
@@ -175,6 +188,7 @@ export function activate(context: vscode.ExtensionContext): void {
     treeView.onDidChangeVisibility(revealActive),
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       revealActive();
+      foldHeader();
       if (editor !== undefined) {
         panel.follow(editor.document.uri.toString());
         void statement.follow(editor.document);

@@ -15,10 +15,15 @@ const HEADER_SCAN_LINES = 80;
 
 /** The exercise id a file's header names, if any. */
 export function exerciseIdOf(text: string): string | undefined {
-  for (const line of text.split('\n', HEADER_SCAN_LINES)) {
-    const match = MARKER.exec(line.replace(/\r$/, ''));
+  return headerMarker(text)?.id;
+}
+
+/** A file's header marker: its line (0-based) and the exercise id it names, if any. */
+export function headerMarker(text: string): { line: number; id: string } | undefined {
+  for (const [line, value] of text.split('\n', HEADER_SCAN_LINES).entries()) {
+    const match = MARKER.exec(value.replace(/\r$/, ''));
     if (match?.[1] !== undefined) {
-      return match[1];
+      return { line, id: match[1] };
     }
   }
   return undefined;

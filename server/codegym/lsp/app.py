@@ -7,13 +7,25 @@ from __future__ import annotations
 from . import handlers
 from .features.authoring import Authoring
 from .features.exercises import Exercises, Statement
+from .features.folding import HeaderFolding
+from .features.next_on_pass import NextOnPass
 from .features.progress_view import ProgressView
 from .features.syntax import Syntax
 from .features.testing import Testing
 from .features.tutor import Tutoring
 from .server import GymServer
 
-FEATURES = (Syntax, Testing, Statement, Tutoring, Authoring, Exercises, ProgressView)
+FEATURES = (
+    Syntax,
+    Testing,
+    NextOnPass,
+    Statement,
+    HeaderFolding,
+    Tutoring,
+    Authoring,
+    Exercises,
+    ProgressView,
+)
 
 
 def make_server() -> GymServer:

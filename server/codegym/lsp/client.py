@@ -83,6 +83,14 @@ class Client:
         return bool(window and window.show_document and window.show_document.support)
 
     @property
+    def answers_questions(self) -> bool:
+        """It declared `window.showMessage.messageActionItem`: a question with actions
+        (`choose`) is shown with its buttons. (An offer that has another way to show itself, as
+        a code lens, goes that way elsewhere.)"""
+        window = self.capabilities.window
+        return bool(window and window.show_message and window.show_message.message_action_item)
+
+    @property
     def shows_progress(self) -> bool:
         window = self.capabilities.window
         return bool(window and window.work_done_progress)
@@ -102,6 +110,10 @@ class Client:
         workspace = self.capabilities.workspace
         lens = workspace.code_lens if workspace else None
         return bool(lens and lens.refresh_support)
+
+    def fit_folding_ranges(self, ranges: list[types.FoldingRange]) -> list[types.FoldingRange]:
+        document = self.capabilities.text_document
+        return fit_folding_ranges(ranges, document.folding_range if document else None)
 
     @property
     def hover_format(self) -> types.MarkupKind:
@@ -199,6 +211,28 @@ class Client:
         kind = self.hover_format
         value = markdown if kind == types.MarkupKind.Markdown else plain_text(markdown)
         return types.MarkupContent(kind=kind, value=value)
+
+
+def fit_folding_ranges(
+    ranges: list[types.FoldingRange], wanted: types.FoldingRangeClientCapabilities | None
+) -> list[types.FoldingRange]:
+    """The ranges as a client asked for them: whole lines only (`lineFoldingOnly`), kinds it
+    knows, at most `rangeLimit` of them."""
+    if wanted is None:
+        return ranges
+    kinds = wanted.folding_range_kind.value_set if wanted.folding_range_kind else None
+    fitted = [
+        types.FoldingRange(
+            start_line=r.start_line,
+            end_line=r.end_line,
+            start_character=None if wanted.line_folding_only else r.start_character,
+            end_character=None if wanted.line_folding_only else r.end_character,
+            kind=r.kind if kinds is None or r.kind in kinds else None,
+            collapsed_text=r.collapsed_text,
+        )
+        for r in ranges
+    ]
+    return fitted if wanted.range_limit is None else fitted[: wanted.range_limit]
 
 
 _FENCE = re.compile(r"^```.*$", re.MULTILINE)

@@ -68,6 +68,10 @@ class Feature:
     ) -> list[types.CodeAction]:
         return []
 
+    def folding_ranges(self, problem: Problem, text: str) -> list[types.FoldingRange]:
+        """Ranges of the exercise's text that fold (the core fits them to the client)."""
+        return []
+
 
 def command_action(
     title: str,

@@ -118,3 +118,12 @@ def install(server: GymServer) -> None:
         if only := params.context.only:
             actions = [a for a in actions if a.kind and any(a.kind.startswith(k) for k in only)]
         return actions
+
+    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    def folding_range(ls: GymServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+        found = ls.document_problem(params.text_document.uri)
+        if found is None:
+            return []
+        text, problem = found
+        ranges = [r for feature in ls.features for r in feature.folding_ranges(problem, text)]
+        return ls.client.fit_folding_ranges(ranges)

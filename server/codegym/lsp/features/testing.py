@@ -181,11 +181,6 @@ class Testing(Feature):
         for feature in server.features:
             feature.judged(result)
         server.diagnostics.sync(result.uri, result.version)
-        if verdict.status == "pass":
-            server.notify_user(
-                f"✓ {result.problem.meta.title}: all {len(verdict.tests)} tests pass!",
-                types.MessageType.Info,
-            )
         if server.progress is not None:
             asyncio.get_running_loop().create_task(
                 self._record(server.progress, result.problem, verdict, result.uri)
