@@ -1,0 +1,72 @@
+# problem: script
+# attack: a stdio program (the worker's child, same uid) reads the memory and opens the
+#   descriptors of every ancestor it can name through /proc: the worker (its parent) holds only
+#   the test in progress; the supervisor (the host's channel, nonce and clock) must be closed;
+#   a hidden test's input must be in no memory it can read while a public test runs
+# expect: wrong_answer
+# local-needs: bwrap|root
+import os
+import re
+import sys
+
+HIDDEN = (b'"stdin":"50\\n"', b'"stdin": "50\\n"')
+
+
+def parent_of(pid):
+    with open(f"/proc/{pid}/status") as handle:
+        return int(re.search(r"^PPid:\s+(\d+)", handle.read(), re.M).group(1))
+
+
+def memory_holds_hidden(pid):
+    found = False
+    try:
+        with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb") as mem:
+            for line in maps:
+                start, end = (int(v, 16) for v in line.split()[0].split("-"))
+                if "r" not in line.split()[1] or end - start > 1 << 28:
+                    continue
+                try:
+                    mem.seek(start)
+                    chunk = mem.read(end - start)
+                except (OSError, OverflowError, ValueError):
+                    continue
+                if any(marker in chunk for marker in HIDDEN):
+                    found = True
+    except OSError:
+        pass
+    return found
+
+
+def opens(pid):
+    opened = []
+    try:
+        with open(f"/proc/{pid}/mem", "rb"):
+            opened.append("mem")
+    except OSError:
+        pass
+    try:
+        names = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        names = []
+    for name in names:
+        for flags in (os.O_WRONLY, os.O_RDONLY):
+            try:
+                os.close(os.open(f"/proc/{pid}/fd/{name}", flags | os.O_NONBLOCK))
+                opened.append(f"fd {name}")
+                break
+            except OSError:
+                pass
+    return opened
+
+
+value = int(sys.stdin.read())
+escaped = []
+worker = os.getppid()
+if value != 50 and memory_holds_hidden(worker):
+    escaped.append("the hidden input in the worker's memory")
+pid = parent_of(worker) if worker > 1 else 0
+while pid > 0:
+    if opens(pid):
+        escaped.append(f"ancestor {pid}: {', '.join(opens(pid))}")
+    pid = parent_of(pid) if pid > 1 else 0
+print("ESCAPED " + "; ".join(escaped) if escaped else 3 * value)
