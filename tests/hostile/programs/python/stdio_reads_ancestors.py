@@ -1,13 +1,19 @@
 # problem: script
-# attack: a stdio program (the worker's child, same uid) reads the memory and opens the
-#   descriptors of every ancestor it can name through /proc: the worker (its parent) holds only
-#   the test in progress; the supervisor (the host's channel, nonce and clock) must be closed;
-#   a hidden test's input must be in no memory it can read while a public test runs
+# attack: a stdio program (the worker's child, same uid) reads the memory, opens the descriptors
+#   (by /proc and by pidfd_getfd) and ptrace-attaches every ancestor it can name: the worker (its
+#   parent) holds only the test in progress; the supervisor (the host's channel, nonce and
+#   clock) must be closed; a hidden test's input must be in no memory it can read while a
+#   public test runs
 # expect: wrong_answer
 # local-needs: bwrap|root
+import ctypes
 import os
 import re
 import sys
+
+LIBC = ctypes.CDLL(None, use_errno=True)
+SYS_PIDFD_GETFD = 438  # x86-64 and arm64 alike
+PTRACE_ATTACH, PTRACE_DETACH = 16, 17
 
 HIDDEN = (b'"stdin":"50\\n"', b'"stdin": "50\\n"')
 
@@ -48,6 +54,19 @@ def opens(pid):
         names = os.listdir(f"/proc/{pid}/fd")
     except OSError:
         names = []
+    try:
+        pidfd = os.pidfd_open(pid)
+        for target in range(16):
+            got = LIBC.syscall(SYS_PIDFD_GETFD, pidfd, target, 0)
+            if got >= 0:
+                os.close(got)
+                opened.append(f"pidfd_getfd {target}")
+        os.close(pidfd)
+    except (OSError, AttributeError):
+        pass
+    if LIBC.ptrace(PTRACE_ATTACH, pid, None, None) == 0:
+        LIBC.ptrace(PTRACE_DETACH, pid, None, None)
+        opened.append("ptrace")
     for name in names:
         for flags in (os.O_WRONLY, os.O_RDONLY):
             try:
