@@ -38,6 +38,21 @@ def harness_case(test: TestCase) -> dict[str, Any]:
     return {"id": test.id, "kind": "stdio", "stdin": test.stdin}
 
 
+def hidden_last(tests: list[TestCase]) -> list[TestCase]:
+    """The tests in the order they run: every public (and generated) test first, then the hidden
+    ones. A hidden input only enters the sandbox once no test whose value or output is shown is
+    left to run, so learner code cannot carry it into a shown failure (a global, a file, the
+    harness's memory). Verdicts keep the problem's order (they look outcomes up by id)."""
+    return sorted(tests, key=lambda test: test.visibility == "hidden")
+
+
+def learner_text(source: str) -> str:
+    """The learner's file as the sandbox runs it: without a leading byte-order mark (an editor's
+    UTF-8 BOM arrives as U+FEFF, which Python refuses as a character). Line ends are left alone:
+    both interpreters read CRLF as a line end."""
+    return source.removeprefix("\ufeff")
+
+
 def run_limits(problem: Problem, limits: SandboxLimits) -> SandboxLimits:
     """The limits of the problem's runs: `limits`, with the exercise's own overrides."""
     return limits.merged(problem.body.limits)
@@ -56,7 +71,7 @@ def build_request(
         mode=body.mode,
         source=source,
         entry_point=body.entry_point,
-        cases=tuple(harness_case(t) for t in tests),
+        cases=tuple(harness_case(t) for t in hidden_last(tests)),
         limits=run_limits(problem, limits),
     )
 
@@ -125,6 +140,7 @@ def check_source(
     `is_reference`: `source` is the reference solution; its own times calibrate the efficiency
     budgets (so `codegym validate` spends no extra runs on calibration)."""
     tests = list(problem.body.tests) if tests is None else tests
+    source = learner_text(source)
     if problem.language == "python" and (issue := python_syntax(source)) is not None:
         return syntax_verdict(problem, syntax_failure(issue), tests, reveal_hidden=reveal_hidden)
     report = sandbox.run(build_request(problem, source, limits, tests), cancel, listener)

@@ -189,7 +189,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     file = Path(args.file)
     try:
-        source = file.read_text(encoding="utf-8")
+        source = file.read_text(encoding="utf-8-sig")  # an editor's BOM is no part of the code
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"cannot read {file}: {exc}") from None
     exercise = exercise_id_of(source)

@@ -117,7 +117,7 @@ def iter_exercise_files(root: Path) -> Iterator[tuple[str, Path]]:
                 continue
             path = Path(directory) / name
             try:
-                with path.open(encoding="utf-8", errors="replace") as handle:
+                with path.open(encoding="utf-8-sig", errors="replace") as handle:
                     head = "".join(handle.readline() for _ in range(HEADER_SCAN_LINES))
             except OSError:
                 continue

@@ -255,7 +255,7 @@ def _display_special(value: dict[str, Any], language: DisplayLanguage, depth: in
     if set(value) == {"$undefined"}:
         return "undefined"
     if set(value) == {"$bigint"}:
-        return f"{value['$bigint']}n"
+        return str(value["$bigint"]) + ("" if py else "n")
     return None
 
 

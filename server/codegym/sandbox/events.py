@@ -3,8 +3,12 @@ outcome and the supervisor's `done`.
 
 `reading.read_run` feeds raw stdout bytes in as they arrive; `outcomes` gives every test's outcome
 once the run's `Ending` is known (`ending.classify`). The events come from the supervisor, never
-from the process that runs learner code. Anything without the run's frame is ignored; a garbled,
-duplicate or unknown event marks the run tampered.
+from the process that runs learner code, but what they carry (values, output, errors) is the
+learner's, so they are parsed defensively: no line is read past the run's cap (`limit`); anything
+without the run's frame is ignored; nesting deeper than `MAX_NESTING`, or a garbled, duplicate or
+unknown event marks the run tampered, never an exception. Integers too long for Python's
+int-string limit arrive as `{"$bigint": "<digits>"}`: the limit is process-wide, so it is not
+lifted, and no expected value can be that long (YAML has the same limit).
 """
 
 from __future__ import annotations
@@ -16,6 +20,12 @@ from .ending import Ending, SupervisorReport
 from .types import CaseOutcome, ErrorInfo, LoadOutcome, RunRequest, StopReason
 
 _TEXT_CAP = 256 * 1024
+MAX_NESTING = 200
+"""Containers nested deeper than this in one event mark the run tampered. Harnesses report at
+most 100 levels of a value (deeper is `$unserializable`); the host's canonical form refuses more
+than 128 (`grading/values.py`)."""
+_INT_DIGITS = 4000
+"""Longer integer literals are kept as `$bigint` text (below Python's default limit, 4300)."""
 _SUPERVISOR_STOPS: tuple[StopReason, ...] = ("wall_timeout", "output_flood", "memory", "crashed")
 
 
@@ -57,12 +67,8 @@ class EventStream:
                 self._event(line[len(self._prefix) :])
 
     def _event(self, raw: bytes) -> None:
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            self.tampered = True
-            return
-        if not isinstance(data, dict):
+        data = parse_event(raw)  # at most `limit` bytes long: `feed` reads no further
+        if data is None:
             self.tampered = True
             return
         kind = data.get("event")
@@ -129,6 +135,36 @@ class EventStream:
             else:
                 cases[case_id] = CaseOutcome(id=case_id, status="no_report")
         return {cid: cases[cid] for cid in self._case_ids}
+
+
+def parse_event(raw: bytes) -> dict[str, Any] | None:
+    """One event's JSON object, or None for anything else: not JSON, not an object, nested
+    deeper than MAX_NESTING. Never raises."""
+    try:
+        data = json.loads(raw, parse_int=_integer)
+    except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return None
+    if not isinstance(data, dict) or _deeper_than(data, MAX_NESTING):
+        return None
+    return data
+
+
+def _integer(text: str) -> int | dict[str, str]:
+    return int(text) if len(text.lstrip("-")) <= _INT_DIGITS else {"$bigint": text}
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether containers nest more than `limit` levels in `value` (without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+    return False
 
 
 def _case(case_id: str, data: dict[str, Any]) -> CaseOutcome:

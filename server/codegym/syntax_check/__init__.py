@@ -34,7 +34,7 @@ def python_syntax(text: str, filename: str = "exercise.py") -> SyntaxProblem | N
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text, filename=filename)
+            ast.parse(text.removeprefix("\ufeff"), filename=filename)  # an editor's BOM
     except SyntaxError as exc:
         line = exc.lineno or 1
         column = max((exc.offset or 1) - 1, 0)

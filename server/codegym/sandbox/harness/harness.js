@@ -793,9 +793,12 @@ class Harness {
     let result;
     try {
       const options = { __proto__: null, timeout: this.timeoutMs };
-      result = { kind: 'ok', value: ScriptRunInThisContext(this.invokeScript, options) };
+      const value = ScriptRunInThisContext(this.invokeScript, options);
+      result = { __proto__: null, kind: 'ok', value };
     } catch (error) {
-      result = this.isTimeout(error, started) ? { kind: 'timeout' } : { kind: 'error', error };
+      result = this.isTimeout(error, started)
+        ? { __proto__: null, kind: 'timeout' }
+        : { __proto__: null, kind: 'error', error };
     }
     if (result.kind === 'ok' && isPromise(result.value)) {
       result = await this.settle(result.value, this.timeoutMs - elapsedMs(started));
@@ -814,11 +817,12 @@ class Harness {
         this.waiting = null;
         resolve(result);
       };
-      const timer = savedSetTimeout(() => finish({ kind: 'timeout' }), MathMax(0, remainingMs));
-      this.waiting = (error) => finish({ kind: 'error', error });
+      const timer = savedSetTimeout(() => finish({ __proto__: null, kind: 'timeout' }),
+        MathMax(0, remainingMs));
+      this.waiting = (error) => finish({ __proto__: null, kind: 'error', error });
       PromisePrototypeThen(promise,
-        (value) => finish({ kind: 'ok', value }),
-        (error) => finish({ kind: 'error', error }));
+        (value) => finish({ __proto__: null, kind: 'ok', value }),
+        (error) => finish({ __proto__: null, kind: 'error', error }));
     });
   }
 
@@ -996,18 +1000,20 @@ class Harness {
       thunk = () => ReflectApply(entry, undefined, args);
     } else if (testCase.kind === 'code') {
       const snippet = this.snippets[index];
-      if (snippet.error) return { event: 'case', id, status: 'error', error: snippet.error };
+      if (snippet.error) {
+        return { __proto__: null, event: 'case', id, status: 'error', error: snippet.error };
+      }
       thunk = () => ReflectApply(snippet.fn, undefined, []);
     } else {
       return {
-        event: 'case', id, status: 'error',
+        __proto__: null, event: 'case', id, status: 'error',
         error: this.failure('HarnessError',
           'a ' + testCase.kind + ' test cannot run in function mode'),
       };
     }
     this.beginCapture();
     const result = await this.invoke(thunk);
-    let event = { event: 'case', id, status: result.kind };
+    let event = { __proto__: null, event: 'case', id, status: result.kind };
     if (result.kind === 'ok') {
       const value = this.serialise(result.value);
       if (value.ok) {
@@ -1021,7 +1027,7 @@ class Harness {
       setField(event, 'error', this.describe(result.error));
     }
     const output = this.endCapture();
-    if (output.over) event = { event: 'case', id, status: 'output_limit' };
+    if (output.over) event = { __proto__: null, event: 'case', id, status: 'output_limit' };
     setField(event, 'stdout', output.stdout);
     setField(event, 'stderr', output.stderr);
     setField(event, 'truncated', output.truncated);
@@ -1279,6 +1285,40 @@ class Harness {
 
 // --------------------------------------------------------------------------- start-up
 
+/** Close the V8 inspector to learner code before any of it runs: with it, a program could read
+ * this harness's closures (the worker's nonce, the test in progress, `emit`). Every route is
+ * closed: the `inspector` builtins (whatever `require` or `Module._load` reaches them, they are
+ * one object), `process.binding('inspector')`, and SIGUSR1, which would start the inspector's
+ * server (a listener keeps node from starting it; removing the listener makes SIGUSR1 fatal). */
+function closeInspector() {
+  const refuse = function inspectorClosed() {
+    throw new Error('the inspector is not available to programs in Code Gym');
+  };
+  for (const name of ['inspector', 'inspector/promises']) {
+    let exported = null;
+    try {
+      exported = harnessRequire(name);
+    } catch (error) {
+      continue; // not in this version of node
+    }
+    for (const key of ObjectKeys(exported)) {
+      ObjectDefineProperty(exported, key, {
+        __proto__: null, value: refuse, writable: false, configurable: false, enumerable: true,
+      });
+    }
+  }
+  const originalBinding = process.binding;
+  ObjectDefineProperty(process, 'binding', {
+    __proto__: null,
+    value: function binding(name) {
+      if (SafeString(name) === 'inspector') refuse();
+      return ReflectApply(originalBinding, process, [name]);
+    },
+    writable: false, configurable: false, enumerable: false,
+  });
+  processOn('SIGUSR1', () => {});
+}
+
 /** JSON documents, one per line, read synchronously from the supervisor's control pipe: the
  * next test arrives only after the previous one reported. */
 class LineReader {
@@ -1337,6 +1377,7 @@ async function main() {
     return;
   }
   installWrites(); // from here on nothing printed reaches fd 1 except our events
+  closeInspector();
   const harness = new Harness(job);
   harness.tests = lines;
   onOverflow = () => {

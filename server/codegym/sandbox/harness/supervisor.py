@@ -878,6 +878,10 @@ def main(argv):
         _complain("bad --uids: %s" % exc)
         return 2
     use_cgroup = "--cgroup" in options
+    if hasattr(sys, "set_int_max_str_digits"):
+        # A worker's event may hold an integer of any length (the learner's value): read it
+        # whole and pass it on; the host keeps a long one as text (events.py).
+        sys.set_int_max_str_digits(0)
     jobs = _Lines(os.dup(0))  # dup: not inheritable, like the channel
     channel = os.dup(1)  # not inheritable: no worker ever holds the host's channel
     if block is None:
