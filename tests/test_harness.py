@@ -736,7 +736,11 @@ def test_an_infinite_loop_times_out_and_the_next_case_runs(language: str, tmp_pa
     assert_well_formed(result)
     loop = result.cases["loop"]
     assert loop["status"] == "timeout" and "value" not in loop
-    assert 950 <= loop["cpu_ms"] < 2000  # CPU time: the same on an idle or a busy machine
+    assert loop["cpu_ms"] < 2000  # CPU time, with the supervisor's grace
+    # Stopped at its CPU limit, unless so starved of CPU (a machine many times oversubscribed)
+    # that the wall backstop (3 × the limit + 1 s) came first: then it has had less.
+    if loop["duration_ms"] < 3 * 1000 + 1000:
+        assert loop["cpu_ms"] >= 950
     assert result.cases["next"]["value"] == "done"
 
 

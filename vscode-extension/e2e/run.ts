@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { NO_STATS } from '../src/progressChart';
-import { exerciseHeader, referenceSolution } from '../test/support/content';
+import { BUNDLED_EXERCISES, exerciseHeader, referenceSolution } from '../test/support/content';
 import { EXTENSION_ROOT } from '../test/support/manifest';
 import { CodeServer } from './codeServer';
 import { Steps } from './steps';
@@ -119,7 +119,7 @@ async function main(): Promise<number> {
       await vscode.page.locator('.activitybar a[aria-label="Code Gym"]').click({ timeout: STEP_MS });
       await vscode.exercise(FIRST.label).waitFor({ timeout: STEP_MS });
       await until(async () => (await vscode.exerciseIcon(FIRST.label)) === 'circle-outline', 'the exercise shown as new', STEP_MS);
-      await vscode.page.locator('.statusbar-item', { hasText: 'Code Gym 0/60' }).waitFor({ timeout: STEP_MS });
+      await vscode.page.locator('.statusbar-item', { hasText: `Code Gym 0/${BUNDLED_EXERCISES}` }).waitFor({ timeout: STEP_MS });
     });
 
     await steps.step('open an exercise from the tree', async () => {
@@ -179,7 +179,7 @@ async function main(): Promise<number> {
         STEP_MS,
       );
       await until(async () => (await vscode.exerciseIcon(FIRST.label)) === 'pass-filled', 'a ✓ in the tree', STEP_MS);
-      await vscode.page.locator('.statusbar-item', { hasText: 'Code Gym 1/60' }).waitFor({ timeout: STEP_MS });
+      await vscode.page.locator('.statusbar-item', { hasText: `Code Gym 1/${BUNDLED_EXERCISES}` }).waitFor({ timeout: STEP_MS });
     });
 
     await steps.step('Hint fills the feedback panel', async () => {

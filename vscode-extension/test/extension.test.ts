@@ -18,6 +18,7 @@ import { activate, deactivate } from '../src/extension';
 import type { RenderMessage } from '../src/feedbackView';
 import { NO_STATS, type ProgressMessage } from '../src/progressChart';
 import { NO_EXERCISE } from '../src/statementView';
+import { BUNDLED_EXERCISES } from './support/content';
 import { serverPython } from './support/lspSession';
 import { extensionContext, host, Uri, type TreeItem } from './support/fakeVscode';
 import { EXTENSION_ROOT } from './support/manifest';
@@ -80,7 +81,7 @@ describe('the extension in a fake VS Code host, with the real server', () => {
     await host.until(() => host.contexts.get('codegym.workspaceEmpty') === true, 'the empty-folder welcome');
     assert.equal(host.contexts.get('codegym.server'), 'running');
     assert.deepEqual(tree().roots, []);
-    assert.equal(host.statusBar.text, 'Code Gym 0/60 ✓');
+    assert.equal(host.statusBar.text, `Code Gym 0/${BUNDLED_EXERCISES} ✓`);
     assert.equal(host.statusBar.command, 'codegym.exercises.focus');
     assert.deepEqual(host.messages.filter((shown) => /no Code Gym exercises/.test(shown.message)), [], 'the server asked too');
     assert.ok(host.commands.has('codegym.runTests'), 'the client library registered the server commands');
@@ -92,7 +93,7 @@ describe('the extension in a fake VS Code host, with the real server', () => {
     const [python] = tree().roots;
     assert.equal(tree().item(python as CatalogNode).label, 'Python');
     const exercises = tree().roots.flatMap((course) => course.children.flatMap((topic) => topic.children));
-    assert.equal(exercises.length, 60);
+    assert.equal(exercises.length, BUNDLED_EXERCISES);
   });
 
   it('opens an exercise from the tree and streams a hint into the feedback panel', TIMEOUT, async () => {
@@ -156,7 +157,7 @@ describe('the extension in a fake VS Code host, with the real server', () => {
     if (posted.type === 'message') {
       assert.equal(posted.text, NO_STATS);
     } else {
-      assert.equal(posted.model.total, 60);
+      assert.equal(posted.model.total, BUNDLED_EXERCISES);
       assert.equal(posted.model.topics.length, 2);
     }
     assert.deepEqual(host.messages.filter((shown) => shown.kind === 'error'), []);

@@ -37,7 +37,7 @@ import {
   type ProgressChanged,
 } from '../src/protocol';
 import { toServerSettings } from '../src/settings';
-import { exerciseHeader, referenceSolution } from './support/content';
+import { BUNDLED_EXERCISES, exerciseHeader, referenceSolution } from './support/content';
 import { PROPERTIES, vscodeSection, type Contribution } from './support/manifest';
 import { LspSession, serverPython } from './support/lspSession';
 
@@ -83,12 +83,12 @@ describe('the real server, from an empty folder to a solved exercise', () => {
     assert.match(session.messageRequests[0]?.message ?? '', /no Code Gym exercises/);
 
     const catalog = await session.connection.sendRequest<Catalog>(CATALOG_REQUEST, {});
-    assert.equal(catalog.total, 60);
+    assert.equal(catalog.total, BUNDLED_EXERCISES);
     assert.equal(catalog.solved, 0);
     assert.ok(hasExerciseFiles(catalog));
     const nodes = catalogNodes(catalog, 'codegym.client.openExercise');
     assert.deepEqual(nodes.map((node) => node.label), ['Python', 'JavaScript']);
-    assert.equal(nodes.flatMap((course) => course.children.flatMap((topic) => topic.children)).length, 60);
+    assert.equal(nodes.flatMap((course) => course.children.flatMap((topic) => topic.children)).length, BUNDLED_EXERCISES);
     const entry = catalog.courses[0]?.topics[0]?.exercises.find((item) => item.id === EXERCISE);
     assert.ok(entry?.file, `${EXERCISE} has no file`);
     assert.equal(entry.status, 'new');

@@ -23,3 +23,8 @@ export function referenceSolution(language: string, topic: string, exercise: str
 export function exerciseHeader(fileText: string): string {
   return fileText.slice(0, fileText.indexOf('\n\n'));
 }
+
+/** How many exercises the bundled catalog lists (its `file:` entries in `content/config.yaml`). */
+export const BUNDLED_EXERCISES = readFileSync(path.join(CONTENT, 'config.yaml'), 'utf8')
+  .split('\n')
+  .filter((line) => /^\s+file:\s/.test(line)).length;
