@@ -95,6 +95,8 @@ const AtomicsWait = Atomics.wait;
 const { isProxy, isMap, isSet, isPromise, isUint8Array } = util.types;
 const fsWriteSync = fs.writeSync;
 const fsReadSync = fs.readSync;
+const fsReaddirSync = fs.readdirSync;
+const fsReadFileSync = fs.readFileSync;
 const BufferConcat = Buffer.concat;
 const BufferPrototypeIndexOf = uncurry(Buffer.prototype.indexOf);
 const BufferPrototypeSubarray = uncurry(Buffer.prototype.subarray);
@@ -113,10 +115,12 @@ const stdoutStream = process.stdout;
 const stderrStream = process.stderr;
 const harnessRequire = require;
 const execPath = process.execPath;
+const ownPid = process.pid;
 const theGlobal = globalThis; // learner code may reassign the global `globalThis`
 
 // --------------------------------------------------------------------------- constants
 
+const SYNC_TIMEOUT_FACTOR = 10;
 const MAX_DEPTH = 100; // containers nested deeper than this are $unserializable
 const MESSAGE_CAP = 1024;
 const REPR_CAP = 1024;
@@ -138,6 +142,50 @@ function now() {
 
 function elapsedMs(start) {
   return SafeNumber(hrtimeBigint() - start) / 1e6;
+}
+
+/** Milliseconds the threads of process `pid` have spent runnable but waiting for a CPU, over
+ * their lives (the kernel's schedstat; 0 where it cannot be read): time a busy machine owed it. */
+function runQueueWaitMs(pid) {
+  let total = 0;
+  let tasks;
+  try {
+    tasks = fsReaddirSync(`/proc/${pid}/task`);
+  } catch (error) {
+    return 0;
+  }
+  for (let index = 0; index < tasks.length; index++) {
+    try {
+      const text = fsReadFileSync(`/proc/${pid}/task/${tasks[index]}/schedstat`, 'latin1');
+      const start = StringPrototypeIndexOf(text, ' ') + 1;
+      const waited = SafeNumber(StringPrototypeSlice(text, start, StringPrototypeIndexOf(text, ' ', start)));
+      if (waited > 0) total += waited / 1e6;
+    } catch (error) {
+      // gone, or no schedstat
+    }
+  }
+  return total;
+}
+
+/** Call `fire` once `ms` of wall time has passed, not counting the time process `pid` waited
+ * for a busy CPU (checked only when the time is up). Returns a handle for `cancelTimer`. */
+function waitingTimer(ms, pid, fire) {
+  const started = now();
+  const handle = { __proto__: null, timer: null };
+  const check = () => {
+    const left = ms + runQueueWaitMs(pid) - elapsedMs(started);
+    if (left < 1) {
+      fire();
+    } else {
+      handle.timer = savedSetTimeout(check, left);
+    }
+  };
+  handle.timer = savedSetTimeout(check, MathMax(0, ms));
+  return handle;
+}
+
+function cancelTimer(handle) {
+  if (handle !== null) savedClearTimeout(handle.timer);
 }
 
 function sleepMs(ms) {
@@ -629,6 +677,10 @@ class Harness {
     this.limitS = SafeNumber(limits.case_cpu_s || 10);
     const wallS = SafeNumber(limits.case_wall_s || this.limitS * 3 + 1);
     this.timeoutMs = MathMax(1, MathRound(wallS * 1000));
+    // Synchronous code cannot be paused to ask whether it waited for a busy CPU: the supervisor
+    // stops it (at its CPU limit, or at the backstop that forgives run-queue waits); vm's own
+    // wall-clock timeout is only a last resort far behind, so a busy machine never fires it.
+    this.syncTimeoutMs = this.timeoutMs * SYNC_TIMEOUT_FACTOR;
     this.outputCap = MathMax(1, MathFloor(SafeNumber(limits.output_bytes || 65536)));
     this.memoryBytes = SafeNumber(limits.memory_bytes || 0);
     this.sinks = { out: new Sink(this.outputCap), err: new Sink(this.outputCap) };
@@ -779,7 +831,7 @@ class Harness {
   isTimeout(error, started) {
     return error !== null && typeof error === 'object' && !isProxy(error) &&
       dataProperty(error, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT' &&
-      elapsedMs(started) >= this.timeoutMs * 0.9;
+      elapsedMs(started) >= this.syncTimeoutMs * 0.9;
   }
 
   /** Run `thunk` (learner code) through vm with the case timeout; await a returned Promise for
@@ -792,7 +844,7 @@ class Harness {
     });
     let result;
     try {
-      const options = { __proto__: null, timeout: this.timeoutMs };
+      const options = { __proto__: null, timeout: this.syncTimeoutMs };
       const value = ScriptRunInThisContext(this.invokeScript, options);
       result = { __proto__: null, kind: 'ok', value };
     } catch (error) {
@@ -813,12 +865,11 @@ class Harness {
       const finish = (result) => {
         if (settled) return;
         settled = true;
-        savedClearTimeout(timer);
+        cancelTimer(timer);
         this.waiting = null;
         resolve(result);
       };
-      const timer = savedSetTimeout(() => finish({ __proto__: null, kind: 'timeout' }),
-        MathMax(0, remainingMs));
+      const timer = waitingTimer(remainingMs, ownPid, () => finish({ __proto__: null, kind: 'timeout' }));
       this.waiting = (error) => finish({ __proto__: null, kind: 'error', error });
       PromisePrototypeThen(promise,
         (value) => finish({ __proto__: null, kind: 'ok', value }),
@@ -877,7 +928,7 @@ class Harness {
     let found;
     try {
       const probe = new VMScript('typeof ' + name + ' === "undefined" ? undefined : ' + name);
-      found = ScriptRunInThisContext(probe, { __proto__: null, timeout: this.timeoutMs });
+      found = ScriptRunInThisContext(probe, { __proto__: null, timeout: this.syncTimeoutMs });
     } catch (error) {
       found = undefined; // a reserved word, or a binding still in its temporal dead zone
     }
@@ -922,7 +973,7 @@ class Harness {
     let error = null;
     try {
       ScriptRunInThisContext(new VMScript(this.source, { filename: this.filename }),
-        { timeout: this.timeoutMs });
+        { timeout: this.syncTimeoutMs });
     } catch (thrown) {
       if (this.isTimeout(thrown, started)) {
         error = this.failure('TimeoutError',
@@ -1118,7 +1169,7 @@ class Harness {
       const report = () => {
         if (finished) return;
         finished = true;
-        savedClearTimeout(timer);
+        cancelTimer(timer);
         if (grace) savedClearTimeout(grace);
         resolve(this.scriptEvent(testCase, streams, over, timedOut, exit, durationMs));
       };
@@ -1132,11 +1183,11 @@ class Harness {
           grace = savedSetTimeout(report, 1000); // wait for its exit status, not forever
         }
       };
-      const timer = savedSetTimeout(() => {
+      const timer = waitingTimer(this.timeoutMs, child.pid, () => {
         timedOut = exit === null;
         durationMs = elapsedMs(started);
         finish();
-      }, this.timeoutMs);
+      });
       const collect = (name) => (chunk) => {
         const stream = streams[name];
         if (stream.size <= cap) {
@@ -1156,7 +1207,7 @@ class Harness {
       child.on('error', (error) => {
         if (!finished) {
           finished = true;
-          savedClearTimeout(timer);
+          cancelTimer(timer);
           reject(error);
         }
       });
