@@ -4,9 +4,6 @@ values computed by the reference (and cached), `validate`, `preview --seed` and 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -33,6 +30,7 @@ from codegym.workspace import (
 
 from .conftest import ROOT
 from .lsp_support import diagnostics_of, open_file, replace_text, save, told_it_passes, wait_for
+from .test_cli import codegym
 from .test_content_loader import catalog, write_tree
 
 CONTENT = load_content(ROOT / "content")
@@ -289,17 +287,6 @@ def test_a_failing_reference_is_a_variant_error(tmp_path: Path, local_sandbox: S
 
 
 # ----------------------------------------------------------------------------- the CLI
-
-
-def codegym(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODEGYM_BACKEND": "local"}
-    return subprocess.run(
-        [sys.executable, "-m", "codegym.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 def two_seeds_with_other_variants(problem_id: str) -> tuple[int, int]:
