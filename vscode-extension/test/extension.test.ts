@@ -60,7 +60,7 @@ describe('the extension in a fake VS Code host, with the real server', () => {
   after(async () => {
     await deactivate();
     dispose(extension);
-    rmSync(root, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }); // a stopping server may still write its last record
   });
 
   it('waits in a folder that is not a Code Gym workspace, until a command', TIMEOUT, async () => {
@@ -205,7 +205,7 @@ for (const { name, command, reason } of [
     after(async () => {
       await deactivate();
       dispose(extension);
-      rmSync(root, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }); // a stopping server may still write its last record
     });
 
     it('says what failed and what to do, once, with the actions to do it', TIMEOUT, async () => {

@@ -69,7 +69,7 @@ describe('the real server, from an empty folder to a solved exercise', () => {
 
   after(async () => {
     await session.stop();
-    rmSync(root, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }); // a stopping server may still write its last record
   });
 
   it('offers to create the exercises, lists them and solves one', TIMEOUT, async () => {
@@ -147,7 +147,7 @@ describe('the real server, the tutor feedback stream (tutor disabled: offline an
 
   after(async () => {
     await session.stop();
-    rmSync(root, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }); // a stopping server may still write its last record
   });
 
   it('streams a hint as begin, chunks and end, and the reducer ends with the final text', TIMEOUT, async (t) => {
