@@ -12,6 +12,7 @@ from codegym.checker import check_source
 from codegym.config import SandboxLimits
 from codegym.content import load_content
 from codegym.content.models import CodeTest, Problem, StdioTest
+from codegym.content.variants import has_generator
 from codegym.grading import message
 from codegym.sandbox import Sandbox
 
@@ -39,7 +40,9 @@ def test_two_courses_five_topics_six_problems_and_variants() -> None:
             assert topic.concepts, topic.id
             orders = sorted(p.order for p in topic.problems)
             assert orders == list(range(1, len(topic.problems) + 1)), topic.id
-    assert len(CONTENT.problems) == 66
+    assert len(CONTENT.problems) == 68
+    generated = [p.id for p in CONTENT.ordered() if has_generator(p)]
+    assert generated == ["py-clamp-readings", "js-count-in-band"]
 
 
 @pytest.mark.parametrize("course", ["python", "javascript"])

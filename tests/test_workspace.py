@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from codegym.content import load_content
+from codegym.content.variants import has_generator
 from codegym.workspace import (
     exercise_id_of,
     find_exercises,
@@ -37,7 +38,9 @@ def test_marker_in_javascript_and_not_in_code() -> None:
 def test_init_writes_once_and_never_overwrites(tmp_path: Path) -> None:
     content = load_content(ROOT / "content")
     first = init_workspace(tmp_path, content)
-    assert len(first.created) == len(content.problems)
+    generated = [p.id for p in content.ordered() if has_generator(p)]
+    assert generated and first.not_made == generated  # their generators have not run
+    assert len(first.created) == len(content.problems) - len(generated)
     edited = first.created[0]
     edited.write_text(edited.read_text() + "\n# my work\n")
     moved = tmp_path / "renamed.py" if edited.suffix == ".py" else tmp_path / "renamed.js"

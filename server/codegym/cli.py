@@ -17,7 +17,8 @@ from .catalog import next_exercise
 from .checker import check_source
 from .config import Settings
 from .content import Content, ContentError, Problem, load_content, resolve_content_dir
-from .content.variants import for_seed
+from .content.templates import Params
+from .content.variants import for_seed, generator_seed, has_generator
 from .crash_report import report_unexpected
 from .grading import CATEGORY_WORDS, Failure, Verdict, message, verdict_document
 from .grading.wording import scores
@@ -28,7 +29,13 @@ from .next_step import next_step_line
 from .progress import ProgressStore, record_attempt
 from .sandbox import Sandbox, SandboxError, open_sandbox
 from .text import counted
-from .variants import VariantError, judged_problem
+from .variants import (
+    GeneratorError,
+    VariantError,
+    generate_params,
+    judged_problem,
+    prepare_generated,
+)
 from .workspace import (
     default_path,
     exercise_id_of,
@@ -36,6 +43,7 @@ from .workspace import (
     find_workspace,
     init_workspace,
     learner_problem,
+    mark_workspace,
     render_exercise,
 )
 
@@ -163,10 +171,42 @@ NOT_ISOLATED = {
 # ------------------------------------------------------------------------------ commands
 
 
-def cmd_init(args: argparse.Namespace) -> int:
-    content = _content(_settings(args))
+def _learner_variant(
+    problem: Problem, root: Path | None, sandbox: Sandbox, settings: Settings
+) -> Problem:
+    """The learner's problem (`learner_problem`), its generator run first if it has one and
+    has not run for this workspace."""
+    errors = prepare_generated([problem], root, sandbox, settings.sandbox.limits)
+    if errors:
+        raise errors[0]
+    return learner_problem(problem, root)
+
+
+def _prepare_generated(content: Content, root: Path, settings: Settings) -> list[str]:
+    """Run the generators of the workspace's generated variants (once: what they return is
+    kept); the errors of those that failed."""
+    generated = [p for p in content.ordered() if has_generator(p)]
+    if not generated:
+        return []
+    sandbox = _one_shot_sandbox(settings)
     try:
-        result = init_workspace(Path(args.directory), content, course=args.course)
+        return [
+            str(e) for e in prepare_generated(generated, root, sandbox, settings.sandbox.limits)
+        ]
+    except SandboxError as exc:
+        return [f"the sandbox failed to run the variant generators: {exc}"]
+    finally:
+        sandbox.close()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    content = _content(settings)
+    root = Path(args.directory)
+    mark_workspace(root)
+    generator_errors = _prepare_generated(content, root, settings)
+    try:
+        result = init_workspace(root, content, course=args.course)
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
     for path in result.created:
@@ -180,6 +220,15 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(
             f"codegym: {counted(len(skipped), 'exercise')} not written, their content failed "
             f"to load: {', '.join(skipped)}",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL
+    if result.not_made:
+        for error in generator_errors:
+            print(f"codegym: {error}", file=sys.stderr)
+        print(
+            f"codegym: {counted(len(result.not_made), 'exercise')} not written, their variant "
+            f"generator failed: {', '.join(result.not_made)}",
             file=sys.stderr,
         )
         return EXIT_FAIL
@@ -198,12 +247,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     root = find_workspace(file.resolve().parent)
     content = _content(settings)
-    problem = learner_problem(_problem(content, exercise), root)
     sandbox = _one_shot_sandbox(settings)
     try:
+        problem = _learner_variant(_problem(content, exercise), root, sandbox, settings)
         problem = judged_problem(problem, sandbox, settings.sandbox.limits, root)
         verdict = check_source(problem, source, sandbox, settings.sandbox.limits)
-    except (SandboxError, VariantError) as exc:
+    except (SandboxError, VariantError, GeneratorError) as exc:
         if args.json:
             print(json.dumps({"exercise": exercise, "status": "error", "error": str(exc)}))
         raise CliError(str(exc)) from None
@@ -282,7 +331,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_preview(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    problem = for_seed(_problem(_content(settings), args.id), args.seed or 0)
+    problem = _problem(_content(settings), args.id)
+    seed = args.seed or 0
+    generated = None
+    if has_generator(problem) and not args.solution:
+        generated = _run_generator(problem, seed, settings)
+    problem = for_seed(problem, seed, generated)
     sys.stdout.write(problem.body.solution if args.solution else render_exercise(problem))
     if args.seed is not None and not args.solution:
         from .preview import tests_text
@@ -297,6 +351,18 @@ def cmd_preview(args: argparse.Namespace) -> int:
                 sandbox.close()
         sys.stdout.write("\n" + tests_text(problem))
     return EXIT_OK
+
+
+def _run_generator(problem: Problem, seed: int, settings: Settings) -> Params:
+    """What the problem's generator returns for the workspace seed `seed`."""
+    sandbox = _one_shot_sandbox(settings)
+    try:
+        number = generator_seed(seed, problem.id)
+        return generate_params(problem, number, sandbox, settings.sandbox.limits)
+    except (GeneratorError, SandboxError) as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        sandbox.close()
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -25,8 +25,10 @@ def _heading(problem: Problem) -> str:
     choice, variants = problem.variant, problem.body.variants
     if choice is None:
         return "Tests (this exercise has no variants):"
-    count = len(variants.params) if variants else 0
     params = ", ".join(f"{name} = {json.dumps(value)}" for name, value in choice.params.items())
+    if variants is not None and variants.generator is not None:
+        return f"Tests of the variant generated for seed {choice.seed} ({params}):"
+    count = len(variants.listed) if variants else 0
     return f"Tests of variant {choice.index + 1} of {count} (seed {choice.seed}; {params}):"
 
 

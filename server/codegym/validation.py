@@ -22,7 +22,7 @@ from .content.variants import instantiate, sample
 from .grading import message
 from .grading.values import NotCanonical, canonical
 from .sandbox import Sandbox, SandboxError
-from .variants import VariantError, judged_problem
+from .variants import GeneratorError, VariantError, generate_params, judged_problem
 
 _MIN_LEAK_CHARS = 12
 
@@ -139,13 +139,22 @@ def _validate_variants(
     """A sample of a variant problem's parameter sets: on each, the reference solution runs
     clean on every test (its results become the expected values) and the starter fails."""
     findings: list[ValidationFinding] = []
+    generator = problem.body.variants is not None and problem.body.variants.generator is not None
     for index in sample(problem):
-        variant = instantiate(problem, index)
-        where = problem.lines.get(f"variants.{index}")
-        named = f"{problem.id}: parameter set {index + 1}"
+        if generator:
+            where = problem.lines.get("variants")
+            named = f"{problem.id}: the variant generated for {index}"
+        else:
+            where = problem.lines.get(f"variants.{index}")
+            named = f"{problem.id}: parameter set {index + 1}"
         try:
+            params = generate_params(problem, index, sandbox, limits) if generator else None
+            variant = instantiate(problem, index, None, params)
             judged = judged_problem(variant, sandbox, limits)
             starter = check_source(judged, judged.body.starter, sandbox, limits)
+        except GeneratorError as exc:
+            findings.append(ValidationFinding(problem.source_file, where, str(exc)))
+            continue
         except VariantError as exc:
             findings += [
                 ValidationFinding(

@@ -1,5 +1,7 @@
-"""A variant's expected values: the reference solution, run in the sandbox on the variant's
-inputs, computes them (as it does the tutor's generated tests); authors never write them.
+"""A variant's parameters and expected values, computed in the sandbox: a generator function
+makes a generated variant's parameters from the learner's seed, and the reference solution, run
+on the variant's inputs, computes its expected values (as it does the tutor's generated tests);
+authors never write them.
 
 A workspace keeps them in `.codegym/variants/<exercise>.json`, keyed by the seed and a digest of
 what determines them (the solution, the language and every test's input), so a save does not run
@@ -18,9 +20,18 @@ import structlog
 from .checker import harness_case, run_reference, with_expected
 from .config import SandboxLimits
 from .content import Problem
-from .content.models import StdioTest, TestCase
+from .content.arguments import value_problem
+from .content.models import CallTest, StdioTest, TestCase
+from .content.templates import Params
+from .content.variants import generator_seed
 from .sandbox import Sandbox
-from .workspace import STATE_DIR, write_atomically
+from .workspace import (
+    STATE_DIR,
+    generated_params,
+    store_generated_params,
+    workspace_seed,
+    write_atomically,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -37,6 +48,90 @@ class VariantError(Exception):
             f"{problem.id}: the reference solution fails test {test!r} of variant "
             f"{_number(problem)}: {why}"
         )
+
+
+class GeneratorError(Exception):
+    """A problem's generator did not give a usable parameter set: the content is wrong."""
+
+    def __init__(self, problem: Problem, number: int, why: str) -> None:
+        self.why = why
+        super().__init__(f"{problem.id}: the generator's variant({number}) {why}")
+
+
+GENERATOR_FUNCTION = "variant"
+"""The function a generator defines: `variant(seed)` → the parameter set."""
+
+
+def generate_params(
+    problem: Problem, number: int, sandbox: Sandbox, limits: SandboxLimits
+) -> Params:
+    """What the problem's generator returns for `number`, run in the sandbox under the
+    problem's limits, called twice in the one run: a generator that gives two answers (an
+    unseeded random choice) is refused, as is anything but a mapping of the declared names to
+    values the tests' inputs can take."""
+    variants = problem.body.variants
+    assert variants is not None and variants.generator is not None, f"{problem.id}: no generator"
+    calls: list[TestCase] = [
+        CallTest(kind="call", id=call, name=GENERATOR_FUNCTION, args=[number])
+        for call in ("first", "again")
+    ]
+    body = problem.body.model_copy(
+        update={"solution": variants.generator, "entry_point": GENERATOR_FUNCTION, "tests": calls}
+    )
+    first, again = run_reference(problem.model_copy(update={"body": body}), calls, sandbox, limits)
+    if not first.ok:
+        raise GeneratorError(problem, number, f"failed: {first.problem}")
+    params = first.value
+    names = sorted(variants.names or [])
+    if not isinstance(params, dict) or _tagged(params):
+        raise GeneratorError(
+            problem, number, f"must return a mapping of {names}, not {params!r:.80}"
+        )
+    if sorted(params) != names:
+        raise GeneratorError(problem, number, f"returned {sorted(params)}; names declares {names}")
+    if not again.ok or again.value != params:
+        raise GeneratorError(
+            problem, number, "gave different parameters when called again with the same seed: "
+            "derive every random choice from seed (e.g. random.Random(seed))",
+        )  # fmt: skip
+    for name, value in params.items():
+        if (reason := value_problem(value, problem.language)) is not None:
+            raise GeneratorError(problem, number, f"returned {name!r}: {reason}")
+    return params
+
+
+def _tagged(value: Any) -> bool:
+    """Whether a result holds a value JSON cannot say (a set, a tuple-keyed map, a big
+    integer, infinity: the harness tags those `$...`): parameters are JSON values."""
+    if isinstance(value, dict):
+        return any(str(key).startswith("$") or _tagged(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_tagged(item) for item in value)
+    return False
+
+
+def prepare_generated(
+    problems: list[Problem], root: Path | None, sandbox: Sandbox, limits: SandboxLimits
+) -> list[GeneratorError]:
+    """Run the generator of every generated variant problem among `problems` that has not run
+    for the workspace's seed, and keep what it returns (`workspace.generated_params`). The
+    errors of the generators that failed; their problems stay unavailable."""
+    seed = workspace_seed(root)
+    errors: list[GeneratorError] = []
+    for problem in problems:
+        variants = problem.body.variants
+        if variants is None or variants.generator is None:
+            continue
+        if generated_params(root, problem, seed) is not None:
+            continue
+        try:
+            params = generate_params(problem, generator_seed(seed, problem.id), sandbox, limits)
+        except GeneratorError as exc:
+            log.warning("a variant generator failed", error=str(exc))
+            errors.append(exc)
+            continue
+        store_generated_params(root, problem, seed, params)
+    return errors
 
 
 def _number(problem: Problem) -> int:

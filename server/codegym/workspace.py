@@ -4,6 +4,8 @@ without ever overwriting a learner's file."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import secrets
@@ -13,10 +15,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .content import COMMENT_PREFIX, Content, Problem
-from .content.variants import for_seed
+from .content.templates import Params
+from .content.variants import GeneratedParamsMissing, for_seed
 
 MARKER = re.compile(r"^\s*(?:#|//)\s*codegym:\s*exercise\s+([a-z0-9][a-z0-9-]{0,62})\s*$")
 HEADER_SCAN_LINES = 80
@@ -137,6 +140,8 @@ def find_exercises(root: Path) -> dict[str, Path]:
 class InitResult:
     created: list[Path] = field(default_factory=list)
     existing: list[Path] = field(default_factory=list)
+    not_made: list[str] = field(default_factory=list)
+    """Generated variants whose generator has not given this workspace its parameters."""
 
 
 def init_workspace(root: Path, content: Content, course: str | None = None) -> InitResult:
@@ -146,7 +151,6 @@ def init_workspace(root: Path, content: Content, course: str | None = None) -> I
         known = ", ".join(c.id for c in content.catalog.courses) if content.catalog else ""
         raise KeyError(f"no course {course!r} (courses: {known})")
     mark_workspace(root)
-    seed = workspace_seed(root)
     present = find_exercises(root)
     result = InitResult()
     for problem in problems:
@@ -154,7 +158,12 @@ def init_workspace(root: Path, content: Content, course: str | None = None) -> I
             result.existing.append(present[problem.id])
             continue
         path = root / default_path(problem)
-        if write_new_file(path, render_exercise(for_seed(problem, seed))):
+        try:
+            text = render_exercise(learner_problem(problem, root))
+        except GeneratedParamsMissing:  # its generator failed: reported by whoever ran it
+            result.not_made.append(problem.id)
+            continue
+        if write_new_file(path, text):
             result.created.append(path)
         else:
             result.existing.append(path)
@@ -202,8 +211,77 @@ def workspace_seed(root: Path | None) -> int:
 
 def learner_problem(problem: Problem, root: Path | None) -> Problem:
     """The problem as the learner of the workspace at `root` gets it: their variant of a variant
-    problem (placeholders substituted, expected values not yet computed), any other unchanged."""
-    return problem if problem.body.variants is None else for_seed(problem, workspace_seed(root))
+    problem (placeholders substituted, expected values not yet computed), any other unchanged.
+    Raises GeneratedParamsMissing for a generated variant whose generator has not run for the
+    workspace's seed (`codegym.variants.prepare_generated` runs it)."""
+    if problem.body.variants is None:
+        return problem
+    seed = workspace_seed(root)
+    return for_seed(problem, seed, generated_params(root, problem, seed))
+
+
+# ------------------------------------------------------------------ generated parameters
+#
+# What a problem's generator returned for a workspace's seed, kept in
+# `.codegym/variants/<exercise>.params.json` (and in memory, for a folder that is no workspace),
+# keyed by a digest of the generator: a changed generator runs again.
+
+_generated: dict[tuple[str, str, int], Params] = {}
+
+
+def generator_digest(problem: Problem) -> str:
+    variants = problem.body.variants
+    assert variants is not None and variants.generator is not None
+    basis = [problem.language, variants.generator, sorted(variants.names or [])]
+    return hashlib.sha256(json.dumps(basis).encode()).hexdigest()
+
+
+def generated_params_path(root: Path, exercise: str) -> Path:
+    return root / STATE_DIR / "variants" / f"{exercise}.params.json"
+
+
+def generated_params(root: Path | None, problem: Problem, seed: int) -> Params | None:
+    """The parameters the problem's generator returned for `seed`, if it has run; None for a
+    problem without a generator."""
+    variants = problem.body.variants
+    if variants is None or variants.generator is None:
+        return None
+    key = (problem.id, generator_digest(problem), seed)
+    if key in _generated:
+        return _generated[key]
+    if root is None:
+        return None
+    try:
+        document: Any = json.loads(
+            generated_params_path(root, problem.id).read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or [document.get("digest"), document.get("seed")] != [
+        key[1],
+        seed,
+    ]:
+        return None
+    params = document.get("params")
+    if not isinstance(params, dict) or set(params) != set(variants.names or []):
+        return None
+    _generated[key] = params
+    return params
+
+
+def store_generated_params(root: Path | None, problem: Problem, seed: int, params: Params) -> None:
+    """Keep what the generator returned: in memory, and in the workspace when there is one (a
+    workspace that cannot be written only runs the generator again next time)."""
+    _generated[(problem.id, generator_digest(problem), seed)] = params
+    if root is None or not (root / STATE_DIR).is_dir():
+        return
+    document = {"exercise": problem.id, "seed": seed, "digest": generator_digest(problem),
+                "params": params}  # fmt: skip
+    with contextlib.suppress(OSError):
+        write_atomically(
+            generated_params_path(root, problem.id),
+            json.dumps(document, ensure_ascii=False, indent=1) + "\n",
+        )
 
 
 def find_workspace(path: Path) -> Path | None:

@@ -65,7 +65,15 @@ def problem_yaml(body: ProblemBody) -> str:
     data = body.model_dump(exclude_none=True, exclude={"tests", "limits"})
     data["tests"] = [_test(_test_fields(test)) for test in body.tests]
     if body.variants is not None:
-        data["variants"] = {"params": [_FlowDict(p) for p in body.variants.params]}
+        variants = body.variants
+        data["variants"] = (
+            {"params": [_FlowDict(p) for p in variants.params]}
+            if variants.params is not None
+            else {
+                "names": _FlowList(variants.names or []),
+                "generator": _multiline(variants.generator or ""),
+            }
+        )
     if body.limits is not None:
         data["limits"] = body.limits.model_dump(exclude_none=True)
     data["hints"] = [_multiline(hint) for hint in body.hints]

@@ -285,7 +285,7 @@ def _inputs_pass(
         if isinstance(test, CallTest)
         for path, message in input_problems(test.args, test.kwargs, body.language, test.id)
     ]
-    for index, params in enumerate(body.variants.params if body.variants else []):
+    for index, params in enumerate(body.variants.listed if body.variants else []):
         for name, value in params.items():  # substituted into tests' inputs
             if (reason := value_problem(value, body.language)) is not None:
                 line = lines.line_for(("variants", "params", index, name))
@@ -348,13 +348,13 @@ def _load_problem(
         return None
     where_in_body = {
         key: line
-        for key in ("starter", "solution", "hints", "statement")
+        for key in ("starter", "solution", "hints", "statement", "variants")
         if (line := lines.line_for((key,))) is not None
     }
     for index, test in enumerate(body.tests):
         if (line := lines.line_for(("tests", index))) is not None:
             where_in_body[f"tests.{test.id}"] = line
-    for index in range(len(body.variants.params) if body.variants else 0):
+    for index in range(len(body.variants.listed) if body.variants else 0):
         if (line := lines.line_for(("variants", "params", index))) is not None:
             where_in_body[f"variants.{index}"] = line
     return Problem(

@@ -151,17 +151,48 @@ TestCase = Annotated[CallTest | StdioTest | CodeTest, Field(discriminator="kind"
 class Variants(_Strict):
     """Per-learner variants: each learner gets one parameter set, chosen by their workspace's
     seed, substituted for the `{{ name }}` placeholders of the statement, starter, hints and
-    tests' inputs (`args`, `kwargs`, `stdin`, `code`)."""
+    tests' inputs (`args`, `kwargs`, `stdin`, `code`). The sets are either listed (`params`) or
+    made by a generator function in the exercise's language, run in the sandbox (`generator`
+    and `names`)."""
 
-    params: list[dict[str, Any]] = Field(
-        ...,
+    params: list[dict[str, Any]] | None = Field(
+        None,
         min_length=2,
         description="Parameter sets, each a mapping of name to JSON value; every set names the "
-        "same parameters.",
+        "same parameters. Give either params or generator.",
+    )
+    generator: str | None = Field(
+        None,
+        min_length=1,
+        description="Code in the exercise's language defining `variant(seed)`: given a "
+        "learner's seed (an integer from 0 to 2**31 - 1) it returns the parameter set, a "
+        "mapping of each name in `names` to a JSON value, the same for the same seed. It runs "
+        "in the sandbox, under the exercise's limits.",
+    )
+    names: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="With generator: the names of the parameters it returns.",
     )
 
     @model_validator(mode="after")
+    def _one_source(self) -> Variants:
+        if (self.params is None) == (self.generator is None):
+            raise ValueError("give either params (a list of parameter sets) or generator")
+        if self.generator is not None:
+            if not self.names:
+                raise ValueError("a generator needs names: the parameters it returns")
+            if bad := sorted(name for name in self.names if not NAME.fullmatch(name)):
+                raise ValueError(f"names: {bad[0]!r} is not a name")
+            if len(set(self.names)) != len(self.names):
+                raise ValueError("names: each name once")
+            return self
+        if self.names is not None:
+            raise ValueError("names goes with generator; parameter sets name their parameters")
+        return self._same_names()
+
     def _same_names(self) -> Variants:
+        assert self.params is not None
         names = set(self.params[0])
         for number, params in enumerate(self.params, start=1):
             if bad := sorted(name for name in params if not NAME.fullmatch(name)):
@@ -172,6 +203,15 @@ class Variants(_Strict):
                     f"{sorted(names)}: every set names the same parameters"
                 )
         return self
+
+    @property
+    def parameter_names(self) -> set[str]:
+        return set(self.names) if self.names is not None else set((self.params or [{}])[0])
+
+    @property
+    def listed(self) -> list[dict[str, Any]]:
+        """The listed parameter sets; none for a generator."""
+        return self.params or []
 
 
 # ----------------------------------------------------------------------------- problems
@@ -319,7 +359,7 @@ class VariantChoice(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     index: int
-    """Position in `variants.params`, from 0."""
+    """Position in `variants.params`, from 0; for a generator, the number it was given."""
     params: dict[str, Any]
     seed: int | None = None
     """The workspace seed that chose it (None when chosen by index, as `validate` does)."""

@@ -23,7 +23,7 @@ def variant_errors(body: ProblemBody) -> list[tuple[Location, str]]:
     if body.variants is None:
         return _missing_expected(body)
     errors: list[tuple[Location, str]] = []
-    known = set(body.variants.params[0])
+    known = body.variants.parameter_names
 
     def unknown(loc: Location, value: Any) -> None:
         if missing := sorted(names_in(value) - known):

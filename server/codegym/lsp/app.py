@@ -8,6 +8,7 @@ from . import handlers
 from .features.authoring import Authoring
 from .features.exercises import Exercises, Statement
 from .features.folding import HeaderFolding
+from .features.generated_variants import GeneratedVariants
 from .features.next_on_pass import NextOnPass
 from .features.progress_view import ProgressView
 from .features.syntax import Syntax
@@ -16,6 +17,7 @@ from .features.tutor import Tutoring
 from .server import GymServer
 
 FEATURES = (
+    GeneratedVariants,  # first: the others find a generated variant's parameters made
     Syntax,
     Testing,
     NextOnPass,

@@ -21,6 +21,7 @@ from pygls.uris import to_fs_path
 from .. import __version__
 from ..config import Settings, deep_merge
 from ..content import CATALOG_FILE, Content, Problem, load_content, resolve_content_dir
+from ..content.variants import GeneratedParamsMissing
 from ..progress import ProgressStore
 from ..sandbox import Sandbox, open_sandbox
 from ..workspace import STATE_DIR, exercise_id_of, find_workspace, learner_problem
@@ -193,7 +194,10 @@ class GymServer(LanguageServer):
         exercise = exercise_id_of(text)
         if exercise is None or self.content is None or exercise not in self.content.problems:
             return None
-        return learner_problem(self.content.problems[exercise], self.root)
+        try:
+            return learner_problem(self.content.problems[exercise], self.root)
+        except GeneratedParamsMissing:  # its generator has not run (or failed): not yet graded
+            return None
 
     def document_problem(self, uri: str) -> tuple[str, Problem] | None:
         """An open exercise document's text and its problem."""

@@ -18,6 +18,7 @@ from ..catalog import next_exercise
 from ..checker import check_source
 from ..config import Settings
 from ..content import Content, Problem
+from ..content.variants import GeneratedParamsMissing
 from ..generated_tests import load_generated
 from ..grading import Verdict
 from ..progress import ProgressStore
@@ -25,7 +26,7 @@ from ..sandbox import Sandbox, SandboxError
 from ..tutor.feedback import write_feedback
 from ..tutor.situation import Situation, failure_to_explain
 from ..tutor.tutor import HINT_LEVELS, Answer, Tutor
-from ..variants import judged_problem
+from ..variants import judged_problem, prepare_generated
 from ..workspace import (
     STATE_DIR,
     backup_file,
@@ -98,8 +99,20 @@ class Watch:
     # ------------------------------------------------------------------ start and stop
 
     async def start(self) -> None:
-        """Show the exercise to work on: the next one (`next_exercise`), with its file."""
+        """Run the variant generators the workspace still needs, then show the exercise to
+        work on: the next one (`next_exercise`), with its file."""
+        problems, limits = self.content.ordered(), self.settings.sandbox.limits
+        errors: list[Exception]
+        try:
+            errors = await asyncio.to_thread(
+                prepare_generated, problems, self.root, self.sandbox, limits
+            )
+        except SandboxError as exc:
+            errors = [exc]
         await self._go_next(after=None, intro="Start with")
+        if errors:
+            self.state.message = f"{str(errors[0])[:300]} (that exercise is unavailable)"
+            self.show_state()
 
     async def close(self) -> None:
         for handle in self._pending.values():
@@ -137,7 +150,10 @@ class Watch:
         exercise = exercise_id_of(source)
         problem = self.content.problems.get(exercise) if exercise else None
         if problem is not None:
-            problem = learner_problem(problem, self.root)
+            try:
+                problem = learner_problem(problem, self.root)
+            except GeneratedParamsMissing:  # its generator failed: said at the start
+                return
         if problem is None or self._last_run.get(path) == source:
             return
         self.run(problem, path, source)
@@ -229,7 +245,14 @@ class Watch:
             self.state.message = None  # the screen says it
             self.show_state()
             return
-        problem = learner_problem(choice.problem, self.root)
+        try:
+            problem = learner_problem(choice.problem, self.root)
+        except GeneratedParamsMissing:
+            self.state.message = (
+                f"{choice.problem.id} is unavailable: its variant generator failed."
+            )
+            self.show_state()
+            return
         path = await asyncio.to_thread(exercise_file, self.root, problem)
         self.state.problem, self.state.file = problem, path
         self.state.verdict = self._verdicts.get(problem.id)

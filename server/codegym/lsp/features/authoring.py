@@ -9,11 +9,13 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from ...content.variants import GeneratedParamsMissing
 from ...workspace import STATE_DIR, default_path, learner_problem, render_exercise
 from ..diagnostics import SOURCE_CONTENT, content_diagnostics
 from ..feature import Feature
 from ..server import GymServer
 from .exercises import open_in_editor
+from .generated_variants import GeneratedVariants
 
 
 class Authoring(Feature):
@@ -48,7 +50,15 @@ class Authoring(Feature):
         if server.content is None or exercise not in server.content.problems:
             server.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
             return None
-        problem = learner_problem(server.content.problems[exercise], server.root)
+        await server.get_feature(GeneratedVariants).ensure([server.content.problems[exercise]])
+        try:
+            problem = learner_problem(server.content.problems[exercise], server.root)
+        except GeneratedParamsMissing:  # its generator failed: already said
+            server.notify_user(
+                f"Code Gym: {exercise} is unavailable: its variant generator failed.",
+                types.MessageType.Error,
+            )
+            return None
         scratch = (server.root or Path(tempfile.gettempdir())) / STATE_DIR / "preview"
         path = scratch / default_path(problem)
         await asyncio.to_thread(_write_preview, path, render_exercise(problem))

@@ -14,19 +14,23 @@ from pygls.uris import from_fs_path
 
 from ...catalog import learner_catalog, next_exercise
 from ...content import Problem
+from ...content.variants import GeneratedParamsMissing
 from ...statement import statement_record
 from ...text import counted
 from ...workspace import (
     backup_file,
     exercise_file,
+    exercise_id_of,
     find_exercises,
     header_lines,
     init_workspace,
     learner_problem,
+    mark_workspace,
     render_exercise,
 )
 from ..feature import Feature, command_action
 from ..server import GymServer
+from .generated_variants import GeneratedVariants
 
 
 async def open_in_editor(server: GymServer, path: Path) -> str:
@@ -62,19 +66,28 @@ class Exercises(Feature):
             [create, "Not now"],
         )
         if answer == create:
-            self.init()
+            await self.init()
 
     # ------------------------------------------------------------------ commands
 
-    def init(self, *args: Any) -> dict[str, int]:
+    async def init(self, *args: Any) -> dict[str, int]:
         server = self.server
         if server.root is None or server.content is None:
             server.notify_user("Code Gym: open a folder first.", types.MessageType.Error)
             return {"created": 0, "existing": 0}
-        result = init_workspace(server.root, server.content)
+        root, content = server.root, server.content
+        await asyncio.to_thread(mark_workspace, root)  # the seed the generators are given
+        await server.get_feature(GeneratedVariants).ensure(content.ordered())
+        result = await asyncio.to_thread(init_workspace, root, content)
+        not_made = (
+            f" Not ready, their variant generator failed: {', '.join(result.not_made)}."
+            if result.not_made
+            else ""
+        )
         server.notify_user(
-            f"Code Gym: {counted(len(result.created), 'exercise file')} created in {server.root}.",
-            types.MessageType.Info,
+            f"Code Gym: {counted(len(result.created), 'exercise file')} created in "
+            f"{server.root}.{not_made}",
+            types.MessageType.Warning if not_made else types.MessageType.Info,
         )
         return {"created": len(result.created), "existing": len(result.existing)}
 
@@ -83,9 +96,16 @@ class Exercises(Feature):
         if server.root is None or server.content is None or exercise not in server.content.problems:
             server.notify_user(f"Code Gym: no exercise {exercise!r}.", types.MessageType.Error)
             return None
-        path = await asyncio.to_thread(
-            exercise_file, server.root, server.content.problems[exercise]
-        )
+        problem = server.content.problems[exercise]
+        await server.get_feature(GeneratedVariants).ensure([problem])
+        try:
+            path = await asyncio.to_thread(exercise_file, server.root, problem)
+        except GeneratedParamsMissing:  # its generator failed: already said
+            server.notify_user(
+                f"Code Gym: {exercise} is unavailable: its variant generator failed.",
+                types.MessageType.Error,
+            )
+            return None
         return await open_in_editor(server, path)
 
     async def next_exercise(self, *args: Any) -> str | None:
@@ -173,7 +193,7 @@ class Statement(Feature):
         if self.server.initialized_at is not None:  # not the first load, during `initialize`
             self.server.protocol.notify(CONTENT_CHANGED, {})
 
-    def statement(self, params: Any = None) -> dict[str, Any] | None:
+    async def statement(self, params: Any = None) -> dict[str, Any] | None:
         """`{"id": exercise}` or `{"uri": open document}` → the statement record, or None for
         a document that is not an exercise (or an exercise the content does not have)."""
         content = self.server.content
@@ -181,13 +201,25 @@ class Statement(Feature):
         if content is None:
             return None
         if isinstance(exercise, str) and exercise in content.problems:
-            problem = learner_problem(content.problems[exercise], self.server.root)
+            await self.server.get_feature(GeneratedVariants).ensure([content.problems[exercise]])
+            try:
+                problem = learner_problem(content.problems[exercise], self.server.root)
+            except GeneratedParamsMissing:
+                problem = None
         elif isinstance(uri, str):
+            await self._ensure_document(uri)
             found = self.server.document_problem(uri)
             problem = found[1] if found else None
         else:
             problem = None
         return statement_record(problem) if problem else None
+
+    async def _ensure_document(self, uri: str) -> None:
+        """An open document's generated variant made, if it is one."""
+        server, document = self.server, self.server.workspace.text_documents.get(uri)
+        exercise = exercise_id_of(document.source) if document else None
+        if server.content is not None and exercise in server.content.problems:
+            await server.get_feature(GeneratedVariants).ensure([server.content.problems[exercise]])
 
     def hover(self, params: types.HoverParams, problem: Problem, text: str) -> str | None:
         line = params.position.line
