@@ -144,13 +144,15 @@ local ok, err = pcall(function()
     end
   end
   local function show_stats(step)
+    local notices = #report.notices
     vim.cmd("CodeGym stats")
     local win
-    assert(vim.wait(30000, function()
+    vim.wait(30000, function() -- the split, or a message of the snippet instead
       win = scratch_window()
-      return win ~= nil
-    end, 50), ":CodeGym stats showed no scratch split (" .. step .. "): "
-      .. vim.inspect(report.notices))
+      return win ~= nil or #report.notices > notices
+    end, 50)
+    assert(win, ":CodeGym stats showed no scratch split (" .. step .. "): "
+      .. vim.inspect(vim.list_slice(report.notices, notices + 1)))
     local buf = vim.api.nvim_win_get_buf(win)
     report.steps[step] = {
       name = vim.api.nvim_buf_get_name(buf),
