@@ -34,6 +34,12 @@ def guide_snippet() -> str:
     return found[0]
 
 
+def topic_row(lines: list[str], title: str) -> list[str]:
+    """The cells after the title of the first course's row for the topic `title`."""
+    row = next(line for line in lines if line.startswith(f"  {title} "))
+    return row.split(title, 1)[1].split()
+
+
 def test_readme_points_at_the_guide() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/learners.md" in readme
@@ -51,6 +57,9 @@ def test_guide_neovim_snippet(tmp_path: Path) -> None:
     problem = load_content(ROOT / "content").get("py-sum-evens")
     exercise = workspace / default_path(problem)
     assert exercise.is_file()
+    solution = tmp_path / "solution.txt"
+    header = exercise.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    solution.write_text(header + "\n\n" + problem.body.solution, encoding="utf-8")
     init = tmp_path / "init.lua"
     init.write_text(guide_snippet(), encoding="utf-8")
     report_file = tmp_path / "report.json"
@@ -59,6 +68,7 @@ def test_guide_neovim_snippet(tmp_path: Path) -> None:
         # The snippet finds `codegym` with exepath(): the learner's PATH.
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "GYM_REPORT": str(report_file),
+        "GYM_SOLUTION": str(solution),
         # Nothing listens there: the tutor answers offline, as without Ollama.
         "OLLAMA_HOST": "http://127.0.0.1:9",
         # Neovim's own state (the LSP log) stays in the test's folder.
@@ -111,6 +121,23 @@ def test_guide_neovim_snippet(tmp_path: Path) -> None:
     assert feedback["windows"] == 2 and feedback["cursor_in_exercise"]
     assert steps["review"] == {"windows": 2, "cursor_in_exercise": True}  # one feedback window
     assert any(m.startswith("Code Gym: tutor unavailable: ") for m in report["messages"])
+
+    # :CodeGym stats: the exercise's topic row in a read-only scratch split, the cursor in it,
+    # `q` closes it (the exercise, the feedback and the stats windows while it is open).
+    title, total = problem.topic.title, len(problem.topic.problems)
+    failing = steps["stats_failing"]  # solved/total, tried, new
+    assert topic_row(failing["lines"], title)[:3] == [f"0/{total}", "1", f"{total - 1}"]
+    assert (failing["bufhidden"], failing["modifiable"]) == ("wipe", False)
+    assert failing["windows"] == 3 and failing["cursor_in_stats"]
+    assert failing["closed"] and failing["wiped"]
+    # After the solution, from an empty buffer (no exercise open): what `codegym stats` prints.
+    solved = steps["stats_solved"]
+    assert topic_row(solved["lines"], title)[:3] == [f"1/{total}", "0", f"{total - 1}"]
+    assert solved["closed"] and solved["wiped"]
+    printed = subprocess.run(
+        [codegym, "stats", workspace], check=True, capture_output=True, text=True, timeout=60
+    )
+    assert solved["lines"] == printed.stdout.splitlines()
     if not REQUIRE_DOCKER:
         return
     assert not any("local sandbox" in m for m in report["messages"])

@@ -1,8 +1,10 @@
-"""The learner's record through the language server: `codegym/stats` after saves, and
-`codegym.nextExercise` choosing from the record and saying why (as Neovim 0.7 and VS Code)."""
+"""The learner's record through the language server: `codegym/stats` after saves (with the text
+`codegym stats` prints), and `codegym.nextExercise` choosing from the record and saying why (as
+Neovim 0.7 and VS Code)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -10,6 +12,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from .lsp_support import assert_opened, exercise, open_file, plain, replace_text, save, wait_for
+from .test_cli import codegym
 
 pytestmark = pytest.mark.slow  # a language server per test
 
@@ -18,6 +21,7 @@ pytestmark = pytest.mark.slow  # a language server per test
 async def test_stats_after_a_failing_and_a_passing_save(client: LanguageClient) -> None:
     empty = plain(await client.protocol.send_request_async("codegym/stats", {}))
     assert (empty["patterns"], empty["timeline"]) == ([], [])
+    assert empty["text"].splitlines()[-1].startswith("No run recorded yet: ")
     problem, path = exercise(client, "py-sum-evens")
     uri = open_file(client, path)
     save(client, uri)  # the starter: it fails
@@ -36,6 +40,16 @@ async def test_stats_after_a_failing_and_a_passing_save(client: LanguageClient) 
     assert basics["hints_used"] == 0 and basics["minutes_to_solve"] is not None
     [day] = stats["timeline"]
     assert (day["runs"], day["solved"], day["failing_runs"]) == (2, 1, 1)
+
+    # The text is what `codegym stats` prints in a terminal for the record the saves wrote.
+    workspace = client.workspace_root  # type: ignore[attr-defined]
+    printed = await asyncio.to_thread(codegym, "stats", workspace)
+    assert printed.returncode == 0, printed.stderr
+    assert stats["text"] + "\n" == printed.stdout
+    lines = stats["text"].splitlines()
+    course = lines.index(f"{python['title']} ({python['language']})")
+    row = next(line for line in lines[course:] if line.startswith(f"  {problem.topic.title} "))
+    assert row.split(problem.topic.title, 1)[1].split()[0] == f"1/{total}"  # solved/total
 
 
 @pytest.mark.asyncio

@@ -2,9 +2,11 @@
 -- workspace made by `codegym init`, with the exercise given on the command line: the snippet must
 -- have attached its codegym client; :write → test diagnostics and, without calling refresh here,
 -- the code lenses; the statement header folded; `:CodeGym hint` → the feedback file shown in a split by the snippet's
--- window/showDocument handler, the cursor left in the exercise.
+-- window/showDocument handler, the cursor left in the exercise; `:CodeGym stats` after the failing
+-- save → the record in a read-only scratch split that `q` closes; the solution ($GYM_SOLUTION)
+-- saved, the exercise's buffer wiped, `:CodeGym stats` from an empty buffer → the record again.
 -- Writes what it saw to $GYM_REPORT (JSON), then quits.
-local report = { messages = {}, steps = {} }
+local report = { messages = {}, notices = {}, questions = {}, steps = {} }
 
 local function finish(ok, why)
   report.ok = ok
@@ -20,6 +22,25 @@ local show_message = vim.lsp.handlers["window/showMessage"]
 vim.lsp.handlers["window/showMessage"] = function(err, result, ctx, config)
   table.insert(report.messages, result.message)
   return show_message(err, result, ctx, config)
+end
+
+-- The snippet's own messages (`:CodeGym` without a server, a failed request), shown as usual.
+local notify = vim.notify
+vim.notify = function(message, ...)
+  table.insert(report.notices, message)
+  return notify(message, ...)
+end
+
+-- "Next: …?" after a pass: dismissed, as a learner may (Neovim 0.7's own handler asks with
+-- inputlist(), which would wait for a key in this headless Neovim).
+vim.lsp.handlers["window/showMessageRequest"] = function(_, result)
+  table.insert(report.questions, result.message)
+  return vim.NIL
+end
+
+local recorded = {} -- codegym/progressChanged: the statuses the server recorded
+vim.lsp.handlers["codegym/progressChanged"] = function(_, result)
+  table.insert(recorded, result.status)
 end
 
 local ok, err = pcall(function()
@@ -115,6 +136,50 @@ local ok, err = pcall(function()
     windows = #vim.api.nvim_list_wins(),
     cursor_in_exercise = vim.api.nvim_get_current_win() == exercise_win,
   }
+
+  -- :CodeGym stats after the failing save: a scratch split, the cursor in it, `q` closes it.
+  local function scratch_window()
+    for _, win in ipairs(vim.api.nvim_list_wins()) do
+      if vim.bo[vim.api.nvim_win_get_buf(win)].buftype == "nofile" then return win end
+    end
+  end
+  local function show_stats(step)
+    local notices = #report.notices
+    vim.cmd("CodeGym stats")
+    local win
+    vim.wait(30000, function() -- the split, or a message of the snippet instead
+      win = scratch_window()
+      return win ~= nil or #report.notices > notices
+    end, 50)
+    assert(win, ":CodeGym stats showed no scratch split (" .. step .. "): "
+      .. vim.inspect(vim.list_slice(report.notices, notices + 1)))
+    local buf = vim.api.nvim_win_get_buf(win)
+    report.steps[step] = {
+      name = vim.api.nvim_buf_get_name(buf),
+      lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false),
+      bufhidden = vim.bo[buf].bufhidden,
+      modifiable = vim.bo[buf].modifiable,
+      windows = #vim.api.nvim_list_wins(),
+      cursor_in_stats = vim.api.nvim_get_current_win() == win,
+    }
+    vim.cmd("normal q")
+    report.steps[step].closed = not vim.api.nvim_win_is_valid(win)
+    report.steps[step].wiped = not vim.api.nvim_buf_is_valid(buf)
+  end
+  show_stats("stats_failing")
+
+  -- The solution saved and recorded, then no exercise buffer left: :CodeGym stats from an empty
+  -- buffer, with the client the snippet started for this folder.
+  local solution = vim.fn.readfile(assert(os.getenv("GYM_SOLUTION"), "GYM_SOLUTION is not set"))
+  vim.api.nvim_set_current_win(exercise_win)
+  vim.api.nvim_buf_set_lines(exercise, 0, -1, false, solution)
+  vim.cmd("write")
+  assert(vim.wait(30000, function() return vim.tbl_contains(recorded, "solved") end, 50),
+    "the solution was not recorded as solved: " .. vim.inspect(test_diagnostics()))
+  vim.cmd("enew")
+  vim.cmd("bwipeout " .. exercise)
+  assert(vim.b.codegym == nil and not vim.api.nvim_buf_is_valid(exercise), "an exercise is open")
+  show_stats("stats_solved")
 
   vim.lsp.stop_client(client.id)
   vim.wait(5000, function() return vim.lsp.get_client_by_id(client.id) == nil end, 50)

@@ -1,6 +1,7 @@
 """A learner's progress per course and topic, their recurring error patterns and their runs day by
 day: the document of `codegym stats --json` and of the `codegym/stats` request (docs/lsp.md),
-and its text for the terminal. A pure function of the content and the progress record."""
+and its text for the terminal (also the request's `text`). A pure function of the content and the
+progress record."""
 
 from __future__ import annotations
 
