@@ -207,6 +207,21 @@ async def test_explain_answers_from_the_model(workspace, local_sandbox) -> None:
     assert "Offline answer" not in screens[-1]
 
 
+async def test_start_loads_the_model_in_the_background(workspace, local_sandbox) -> None:
+    """As the language server does: the first `h` does not wait for the model to load."""
+    with ScriptedOllama(list(TUTOR_SCRIPT)) as ollama:
+        watch, _ = make_watch(
+            workspace, local_sandbox, host=ollama.url, timeout_s=10, connect_timeout_s=2
+        )
+        await watch.start()
+        await until(
+            lambda: any(r["path"] == "/api/generate" and not r["prompt"] for r in ollama.requests),
+            "the preload",
+        )
+        await watch.close()
+        assert not any(r["path"] == "/api/chat" for r in ollama.requests)  # nothing asked yet
+
+
 async def test_next_stays_on_the_last_unsolved_exercise(workspace, local_sandbox) -> None:
     watch, screens = make_watch(workspace, local_sandbox)
     await watch.start()

@@ -92,6 +92,7 @@ class Watch:
         self._message_for_run: Path | None = None
         """A file whose next run keeps the message on screen (the reset that caused it)."""
         self._tutor_task: asyncio.Task[None] | None = None
+        self._preload: asyncio.Task[None] | None = None
 
     def show_state(self) -> None:
         self._show(self.state)
@@ -99,8 +100,11 @@ class Watch:
     # ------------------------------------------------------------------ start and stop
 
     async def start(self) -> None:
-        """Run the variant generators the workspace still needs, then show the exercise to
-        work on: the next one (`next_exercise`), with its file."""
+        """Load the tutor's model in the background (so the first `h` does not wait for it),
+        run the variant generators the workspace still needs, then show the exercise to work
+        on: the next one (`next_exercise`), with its file."""
+        if self.settings.tutor.enabled:
+            self._preload = asyncio.get_running_loop().create_task(self._preload_model())
         problems, limits = self.content.ordered(), self.settings.sandbox.limits
         errors: list[Exception]
         try:
@@ -119,7 +123,7 @@ class Watch:
             handle.cancel()
         if self._run is not None:
             self._run[1].set()  # the sandbox stops the run's process
-        for task in (self._run[0] if self._run else None, self._tutor_task):
+        for task in (self._run[0] if self._run else None, self._tutor_task, self._preload):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(BaseException):
@@ -353,6 +357,12 @@ class Watch:
         view.working = False
         if self.state.tutor is view:
             self.show_state()
+
+    async def _preload_model(self) -> None:
+        try:
+            await (await self._tutor_for_workspace()).preload()
+        except Exception as exc:  # offline, or a model that failed to load: the first `h` says
+            log.info("the model was not preloaded", error=str(exc)[:200])
 
     async def _tutor_for_workspace(self) -> Tutor:
         """The tutor, made in a thread the first time (its HTTP client's imports are slow)."""
