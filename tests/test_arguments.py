@@ -374,6 +374,45 @@ def test_an_input_that_cannot_arrive_as_written_is_reported_at_its_line(
     assert "p" in content.failed
 
 
+@pytest.mark.parametrize(
+    ("language", "value", "reason"),
+    [
+        ("python", "2024-01-05", "a date (2024-01-05), which no function can return; quote it "
+         "to expect a string"),
+        ("javascript", "[1, 2024-01-05 10:30:00]", "a timestamp (2024-01-05 10:30:00), which "
+         "no function can return; quote it to expect a string"),
+        ("python", "!!binary aGVsbG8=", "binary data (!!binary), which no function can return"),
+        ("javascript", "!!omap [a: 1]", "a list of pairs (!!omap or !!pairs), which no function "
+         "can return; write a mapping or a list of lists"),
+        ("python", "&loop [1, *loop]", "it contains itself (a recursive YAML anchor)"),
+    ],
+)  # fmt: skip
+def test_an_expected_value_no_function_can_return_is_reported_at_its_line(
+    tmp_path: Path, language: str, value: str, reason: str
+) -> None:
+    tests = (
+        f"  - kind: call\n    name: t\n    expected: 1\n    args: [1]\n"
+        f"  - kind: code\n    id: c\n    name: c\n    code: 'return 1'\n    expected: {value}\n"
+    )
+    text = body(language, "x", tests)
+    content = load_content(write_content(tmp_path, language, text))
+    line = text.splitlines().index(f"    expected: {value}") + 1
+    assert [str(e) for e in content.errors] == [
+        f"p.yaml:{line}: expected value of test 'c': {reason}"
+    ]
+    assert "p" in content.failed
+
+
+def test_expected_values_may_be_tagged_or_have_any_keys(tmp_path: Path) -> None:
+    """Results are reported that way: a set, a float, a mapping with integer keys."""
+    tests = (
+        "  - kind: call\n    name: t\n    args: [1]\n"
+        "    expected: [{$set: [1, 2]}, {$float: nan}, {1: a, null: b}, !!set {3}]\n"
+    )
+    text = body("javascript", "x", tests)
+    assert load_content(write_content(tmp_path, "javascript", text)).errors == []
+
+
 def test_keyword_arguments_are_checked_and_reported_by_name(tmp_path: Path) -> None:
     tests = (
         "  - kind: call\n    id: kw\n    name: t\n    expected: 0\n    kwargs:\n"

@@ -78,7 +78,19 @@ def value_problem(value: Any, language: Language) -> str | None:
     return None
 
 
-def _check(root: Any, language: Language) -> None:
+def expected_problem(value: Any) -> str | None:
+    """Why no function can ever return `value` (an expected value: a date, a timestamp,
+    binary data, a list of pairs, a value that contains itself, one too deep or too big), or
+    None. Tagged values (`{$set: [1]}`) and mappings with any keys are fine here: the harness
+    reports results that way."""
+    try:
+        _check(value, None)
+    except _Rejected as exc:
+        return str(exc)
+    return None
+
+
+def _check(root: Any, language: Language | None) -> None:
     """Walks the value with a list of values still to check (no recursion), keeping the
     containers on the current path to tell a recursive anchor from a repeated one."""
     pending: list[tuple[Any, int, tuple[int, ...]]] = [(root, 0, ())]
@@ -99,9 +111,10 @@ def _check(root: Any, language: Language) -> None:
         pending.extend((child, depth + 1, inner) for child in children)
 
 
-def _children(value: Any, language: Language) -> list[Any] | None:
+def _children(value: Any, language: Language | None) -> list[Any] | None:
     """The values inside a container (None for a scalar); raises `_Rejected` for a value the
-    language cannot receive."""
+    language cannot receive (`language` None: an expected value, which no function can
+    return)."""
     kind = type(value)
     if kind in (bool, float, str, type(None)):
         return None
@@ -117,6 +130,8 @@ def _children(value: Any, language: Language) -> list[Any] | None:
     if kind is set or kind is frozenset:
         return list(value)
     if kind is dict:
+        if language is None:
+            return [*value.keys(), *value.values()]
         if len(value) == 1 and (tag := next(iter(value))) in _TAG_HINTS:
             raise _Rejected(
                 f"{{{tag}: …}} is how an expected value writes a tagged value, and an input "
@@ -134,7 +149,9 @@ def _children(value: Any, language: Language) -> list[Any] | None:
     raise _Rejected(_unsupported(value, language))
 
 
-def _unsupported(value: Any, language: Language) -> str:
+def _unsupported(value: Any, language: Language | None) -> str:
+    if language is None:
+        return _never_returned(value)
     to = f"to a {_LANGUAGE_NAMES[language]} function"
     if isinstance(value, datetime.datetime):
         return f"a timestamp ({value}) cannot be passed {to}; quote it to pass a string"
@@ -148,3 +165,16 @@ def _unsupported(value: Any, language: Language) -> str:
             "write a mapping or a list of lists"
         )
     return f"a value of type {type(value).__name__} cannot be passed {to}"
+
+
+def _never_returned(value: Any) -> str:
+    never = "which no function can return"
+    if isinstance(value, datetime.datetime):
+        return f"a timestamp ({value}), {never}; quote it to expect a string"
+    if isinstance(value, datetime.date):
+        return f"a date ({value}), {never}; quote it to expect a string"
+    if isinstance(value, bytes):
+        return f"binary data (!!binary), {never}"
+    if isinstance(value, tuple):
+        return f"a list of pairs (!!omap or !!pairs), {never}; write a mapping or a list of lists"
+    return f"a value of type {type(value).__name__}, {never}"

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .arguments import input_problems, value_problem
-from .models import CallTest, Catalog, Course, Problem, ProblemBody, ProblemMeta, Topic
+from .arguments import expected_problem, input_problems, value_problem
+from .models import CallTest, Catalog, CodeTest, Course, Problem, ProblemBody, ProblemMeta, Topic
 
 CATALOG_FILE = "config.yaml"
 
@@ -277,13 +277,23 @@ def _inputs_pass(
     body: ProblemBody, lines: _LineMap, display: str, errors: list[ContentError]
 ) -> bool:
     """Whether every call test's inputs (and every variant parameter, substituted into them)
-    can reach the function as written; an error for each
-    that cannot, at its line (`content.arguments`)."""
+    can reach the function as written, and every expected value can be returned; an error for
+    each that cannot, at its line (`content.arguments`)."""
     found = [
         ContentError(display, lines.line_for(("tests", index, *path)), message)
         for index, test in enumerate(body.tests)
         if isinstance(test, CallTest)
         for path, message in input_problems(test.args, test.kwargs, body.language, test.id)
+    ]
+    found += [
+        ContentError(
+            display,
+            lines.line_for(("tests", index, "expected")),
+            f"expected value of test {test.id!r}: {reason}",
+        )
+        for index, test in enumerate(body.tests)
+        if isinstance(test, CallTest | CodeTest) and "expected" in test.model_fields_set
+        if (reason := expected_problem(test.expected)) is not None
     ]
     for index, params in enumerate(body.variants.listed if body.variants else []):
         for name, value in params.items():  # substituted into tests' inputs
