@@ -57,6 +57,20 @@ class Terminal:
                 raise AssertionError(f"{text!r} never appeared; the screen:\n{screen}")
             time.sleep(0.1)
 
+    def after_exit(self, status: int) -> str:
+        """What the shell printed after the program exited with `status`, once the terminal's
+        mode (`stty`'s icanon or -icanon) is on screen too."""
+        mark = f"EXITED {status}"
+        end = time.monotonic() + 60
+        while True:
+            screen = self.wait_for(mark)
+            after = screen.split(mark, 1)[1]
+            if "icanon" in after:
+                return after
+            if time.monotonic() > end:
+                raise AssertionError(f"no terminal mode after {mark!r}; the screen:\n{screen}")
+            time.sleep(0.1)
+
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", *keys)
 
@@ -141,9 +155,8 @@ def test_a_learner_session(workspace: Path, terminal_for) -> None:
         assert "Next: open " in screen
 
         terminal.keys("q")
-        screen = terminal.wait_for("EXITED 0")
-    assert "-icanon" not in screen.split("EXITED 0")[1]  # the terminal's mode is back
-    assert "icanon" in screen.split("EXITED 0")[1]
+        after = terminal.after_exit(0)
+    assert "-icanon" not in after  # the terminal's mode is back
 
 
 @needs_tmux
@@ -157,9 +170,7 @@ def test_ctrl_c_restores_the_terminal_and_the_tutor_can_be_off(terminal_for) -> 
     terminal.keys("e")
     terminal.wait_for("Save the file first: nothing ran yet.")
     terminal.keys("C-c")
-    screen = terminal.wait_for("EXITED 130")
-    after = screen.split("EXITED 130")[1]
-    assert "icanon" in after and "-icanon" not in after
+    assert "-icanon" not in terminal.after_exit(130)
 
 
 @needs_tmux
@@ -168,9 +179,7 @@ def test_kill_quits_cleanly(terminal_for) -> None:
     terminal = terminal_for(CODEGYM_TUTOR="off")
     terminal.wait_for("Start with: open")
     os.kill(terminal.program_pid(), signal.SIGTERM)
-    screen = terminal.wait_for("EXITED 0")
-    after = screen.split("EXITED 0")[1]
-    assert "icanon" in after and "-icanon" not in after
+    assert "-icanon" not in terminal.after_exit(0)
 
 
 def test_without_a_terminal_it_says_so(workspace: Path) -> None:

@@ -37,6 +37,7 @@ from .variants import (
     prepare_generated,
 )
 from .workspace import (
+    course_problems,
     default_path,
     exercise_id_of,
     find_exercises,
@@ -182,10 +183,10 @@ def _learner_variant(
     return learner_problem(problem, root)
 
 
-def _prepare_generated(content: Content, root: Path, settings: Settings) -> list[str]:
-    """Run the generators of the workspace's generated variants (once: what they return is
-    kept); the errors of those that failed."""
-    generated = [p for p in content.ordered() if has_generator(p)]
+def _prepare_generated(problems: list[Problem], root: Path, settings: Settings) -> list[str]:
+    """Run the generators of the generated variants among `problems` for the workspace at
+    `root` (once: what they return is kept); the errors of those that failed."""
+    generated = [p for p in problems if has_generator(p)]
     if not generated:
         return []
     sandbox = _one_shot_sandbox(settings)
@@ -203,12 +204,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = _settings(args)
     content = _content(settings)
     root = Path(args.directory)
-    mark_workspace(root)
-    generator_errors = _prepare_generated(content, root, settings)
     try:
-        result = init_workspace(root, content, course=args.course)
+        problems = course_problems(content, args.course)
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
+    mark_workspace(root)  # the seed the generators are given
+    generator_errors = _prepare_generated(problems, root, settings)
+    result = init_workspace(root, content, course=args.course)
     for path in result.created:
         print(f"created {path}")
     print(

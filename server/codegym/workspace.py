@@ -144,12 +144,19 @@ class InitResult:
     """Generated variants whose generator has not given this workspace its parameters."""
 
 
-def init_workspace(root: Path, content: Content, course: str | None = None) -> InitResult:
-    """Write a file for every exercise that has none yet. Never overwrites anything."""
+def course_problems(content: Content, course: str | None) -> list[Problem]:
+    """The problems of `course` (of every course when None), in order; KeyError for a course
+    the content does not have."""
     problems = [p for p in content.ordered() if course is None or p.course.id == course]
     if course is not None and not problems:
         known = ", ".join(c.id for c in content.catalog.courses) if content.catalog else ""
         raise KeyError(f"no course {course!r} (courses: {known})")
+    return problems
+
+
+def init_workspace(root: Path, content: Content, course: str | None = None) -> InitResult:
+    """Write a file for every exercise that has none yet. Never overwrites anything."""
+    problems = course_problems(content, course)
     mark_workspace(root)
     present = find_exercises(root)
     result = InitResult()
