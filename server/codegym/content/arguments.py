@@ -150,31 +150,27 @@ def _children(value: Any, language: Language | None) -> list[Any] | None:
 
 
 def _unsupported(value: Any, language: Language | None) -> str:
+    """Why `value` cannot be passed to a `language` function (`language` None: why no function
+    can return it, as an expected value), and what to write instead."""
+    what, instead = _what_it_is(value)
     if language is None:
-        return _never_returned(value)
-    to = f"to a {_LANGUAGE_NAMES[language]} function"
-    if isinstance(value, datetime.datetime):
-        return f"a timestamp ({value}) cannot be passed {to}; quote it to pass a string"
-    if isinstance(value, datetime.date):
-        return f"a date ({value}) cannot be passed {to}; quote it to pass a string"
-    if isinstance(value, bytes):
-        return f"binary data (!!binary) cannot be passed {to}"
-    if isinstance(value, tuple):
-        return (
-            f"a list of pairs (!!omap or !!pairs) cannot be passed {to}; "
-            "write a mapping or a list of lists"
-        )
-    return f"a value of type {type(value).__name__} cannot be passed {to}"
+        said = f"{what}, which no function can return"
+        use = instead.format(use="expect")
+    else:
+        said = f"{what} cannot be passed to a {_LANGUAGE_NAMES[language]} function"
+        use = instead.format(use="pass")
+    return f"{said}; {use}" if use else said
 
 
-def _never_returned(value: Any) -> str:
-    never = "which no function can return"
+def _what_it_is(value: Any) -> tuple[str, str]:
+    """A value YAML can build and the harnesses cannot carry: what it is, and what to write
+    instead ("" when nothing can stand for it; `{use}`: pass or expect)."""
     if isinstance(value, datetime.datetime):
-        return f"a timestamp ({value}), {never}; quote it to expect a string"
+        return f"a timestamp ({value})", "quote it to {use} a string"
     if isinstance(value, datetime.date):
-        return f"a date ({value}), {never}; quote it to expect a string"
+        return f"a date ({value})", "quote it to {use} a string"
     if isinstance(value, bytes):
-        return f"binary data (!!binary), {never}"
+        return "binary data (!!binary)", ""
     if isinstance(value, tuple):
-        return f"a list of pairs (!!omap or !!pairs), {never}; write a mapping or a list of lists"
-    return f"a value of type {type(value).__name__}, {never}"
+        return "a list of pairs (!!omap or !!pairs)", "write a mapping or a list of lists"
+    return f"a value of type {type(value).__name__}", ""
