@@ -20,7 +20,6 @@ from ...text import counted
 from ...workspace import (
     backup_file,
     exercise_file,
-    exercise_id_of,
     find_exercises,
     header_lines,
     init_workspace,
@@ -207,19 +206,12 @@ class Statement(Feature):
             except GeneratedParamsMissing:
                 problem = None
         elif isinstance(uri, str):
-            await self._ensure_document(uri)
+            await self.server.get_feature(GeneratedVariants).ensure_document(uri)
             found = self.server.document_problem(uri)
             problem = found[1] if found else None
         else:
             problem = None
         return statement_record(problem) if problem else None
-
-    async def _ensure_document(self, uri: str) -> None:
-        """An open document's generated variant made, if it is one."""
-        server, document = self.server, self.server.workspace.text_documents.get(uri)
-        exercise = exercise_id_of(document.source) if document else None
-        if server.content is not None and exercise in server.content.problems:
-            await server.get_feature(GeneratedVariants).ensure([server.content.problems[exercise]])
 
     def hover(self, params: types.HoverParams, problem: Problem, text: str) -> str | None:
         line = params.position.line

@@ -7,7 +7,7 @@ Until then `server.problem_of` gives None for its documents: they are not graded
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import structlog
 from lsprotocol import types
@@ -30,14 +30,31 @@ class GeneratedVariants(Feature):
         self._tasks: set[asyncio.Task[None]] = set()
         self._reported: set[str] = set()
 
-    def missing(self, problems: Iterable[Problem]) -> list[Problem]:
+    def missing(self, problems: Sequence[Problem]) -> list[Problem]:
         """The generated variant problems among `problems` whose generator has not run for
-        the workspace's seed."""
+        the workspace's seed (no file is read for the others: this runs on every open and
+        save)."""
+        generated = [p for p in problems if has_generator(p)]
+        if not generated:
+            return []
         root = self.server.root
         seed = workspace_seed(root)
-        return [p for p in problems if has_generator(p) and generated_params(root, p, seed) is None]
+        return [p for p in generated if generated_params(root, p, seed) is None]
 
-    async def ensure(self, problems: Iterable[Problem]) -> None:
+    def problem_of_document(self, uri: str) -> Problem | None:
+        """The content's problem an open document is an exercise of, before any variant."""
+        server, document = self.server, self.server.workspace.text_documents.get(uri)
+        exercise = exercise_id_of(document.source) if document else None
+        if server.content is None or exercise is None:
+            return None
+        return server.content.problems.get(exercise)
+
+    async def ensure_document(self, uri: str) -> None:
+        """An open document's generated variant made, if it is one."""
+        if (problem := self.problem_of_document(uri)) is not None:
+            await self.ensure([problem])
+
+    async def ensure(self, problems: Sequence[Problem]) -> None:
         """Run the generators `problems` still need (one batch at a time: a second caller
         finds the first one's results). A generator that fails is said once, as an error."""
         if not self.missing(problems):
@@ -78,16 +95,12 @@ class GeneratedVariants(Feature):
         """A document of a generated variant whose generator has not run: run it, then call
         every other feature's `hook` for the document again (its run, its lenses)."""
         server = self.server
-        document = server.workspace.text_documents.get(uri)
-        content = server.content
-        exercise = exercise_id_of(document.source) if document else None
-        if content is None or exercise is None or exercise not in content.problems:
-            return
-        if not self.missing([content.problems[exercise]]):
+        problem = self.problem_of_document(uri)
+        if problem is None or not self.missing([problem]):
             return
 
         async def made_then_opened() -> None:
-            await self.ensure([content.problems[exercise]])
+            await self.ensure([problem])
             now = server.workspace.text_documents.get(uri)
             if now is not None and server.problem_of(now.source) is not None:
                 for feature in server.features:
